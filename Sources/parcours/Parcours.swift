@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The `parcours` command: designer tools, runtime processes and the managers' CLI.
+@main
+struct Parcours: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parcours",
+        abstract: "A multi-tenant workflow engine: YAML state graphs run durably on PostgreSQL.",
+        subcommands: [
+            IdentifierCommand.self
+        ]
+    )
+}
