@@ -7,7 +7,11 @@ struct Parcours: AsyncParsableCommand {
         commandName: "parcours",
         abstract: "A multi-tenant workflow engine: YAML state graphs run durably on PostgreSQL.",
         subcommands: [
-            IdentifierCommand.self
+            ValidateCommand.self,
+            GraphCommand.self,
+            SimulateCommand.self,
+            TestCommand.self,
+            IdentifierCommand.self,
         ]
     )
 }

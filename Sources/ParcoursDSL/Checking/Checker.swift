@@ -7,7 +7,8 @@ public enum Checker {
         for definition in workspace.definitions {
             if let first = seen[definition.name.value] {
                 diagnostics.append(
-                    .error("process '\(definition.name.value)' is already defined at \(first)",
+                    .error(
+                        "process '\(definition.name.value)' is already defined at \(first)",
                         at: definition.name.location))
             } else {
                 seen[definition.name.value] = definition.name.location
@@ -32,7 +33,8 @@ public enum Checker {
             let location = tenant.processLocations[process] ?? tenant.name.location
             guard let definition = workspace.definition(named: process) else {
                 let names = workspace.definitions.map(\.name.value) + workspace.referenceDefinitions.map(\.name.value)
-                diagnostics.append(.error("unknown process '\(process)'\(didYouMean(process, in: names))", at: location))
+                diagnostics.append(
+                    .error("unknown process '\(process)'\(didYouMean(process, in: names))", at: location))
                 continue
             }
             diagnostics += checkSettingOverrides(settings, of: definition)

@@ -18,7 +18,9 @@ struct DefinitionChecker {
         var diagnostics = variables.diagnostics
         diagnostics += checkGraph()
         for template in definition.notifications { diagnostics += checkTemplate(template) }
-        for field in definition.params { diagnostics += checkField(field, siblings: definition.params, scope: baseScope()) }
+        for field in definition.params {
+            diagnostics += checkField(field, siblings: definition.params, scope: baseScope())
+        }
         for state in definition.states { diagnostics += checkState(state) }
         return diagnostics
     }
@@ -30,7 +32,8 @@ struct DefinitionChecker {
         let names = definition.states.map(\.name)
         if let start = definition.start, statesByName[start.value] == nil {
             diagnostics.append(
-                .error("the start state '\(start.value)' is not defined\(didYouMean(start.value, in: names))",
+                .error(
+                    "the start state '\(start.value)' is not defined\(didYouMean(start.value, in: names))",
                     at: start.location))
         }
         for state in definition.states {
@@ -44,14 +47,16 @@ struct DefinitionChecker {
             }
             if !state.isFinal, state.transitions.allSatisfy({ $0.transition.targets.isEmpty }) {
                 diagnostics.append(
-                    .error("state '\(state.name)' is not final and has no way out: add a transition or make it final",
+                    .error(
+                        "state '\(state.name)' is not final and has no way out: add a transition or make it final",
                         at: state.location))
             }
         }
         guard let start = definition.start, statesByName[start.value] != nil else { return diagnostics }
         let reachable = reachableStates(from: [start.value])
         for state in definition.states where !reachable.contains(state.name) {
-            diagnostics.append(.warning("state '\(state.name)' is unreachable from '\(start.value)'", at: state.location))
+            diagnostics.append(
+                .warning("state '\(state.name)' is unreachable from '\(start.value)'", at: state.location))
         }
         // A state that can never reach a final state traps its instances forever.
         let finals = Set(definition.states.filter(\.isFinal).map(\.name))
@@ -65,7 +70,8 @@ struct DefinitionChecker {
             && !state.transitions.allSatisfy({ $0.transition.targets.isEmpty })
         {
             diagnostics.append(
-                .error("no final state can be reached from '\(state.name)': its instances would never end",
+                .error(
+                    "no final state can be reached from '\(state.name)': its instances would never end",
                     at: state.location))
         }
         return diagnostics
@@ -79,7 +85,8 @@ struct DefinitionChecker {
         var seen = Set(starts)
         var queue = starts
         while let next = queue.popLast() {
-            for successor in successors(of: next) where statesByName[successor] != nil && seen.insert(successor).inserted {
+            for successor in successors(of: next)
+            where statesByName[successor] != nil && seen.insert(successor).inserted {
                 queue.append(successor)
             }
         }
@@ -168,7 +175,8 @@ struct DefinitionChecker {
                 diagnostics += found
                 if type.containsSecret {
                     diagnostics.append(
-                        .error("'\(binding.name.value)' would hand a secret to the parent process",
+                        .error(
+                            "'\(binding.name.value)' would hand a secret to the parent process",
                             at: binding.name.location))
                 }
             }
@@ -216,7 +224,8 @@ struct DefinitionChecker {
         if diagnostics.hasErrors { return diagnostics }
         if !expected.accepts(type) {
             return diagnostics + [
-                .error("\(what) must be of type \(expected), but '\(expression.source)' is \(type)",
+                .error(
+                    "\(what) must be of type \(expected), but '\(expression.source)' is \(type)",
                     at: expression.location)
             ]
         }
@@ -238,11 +247,13 @@ struct DefinitionChecker {
             }
             if type.containsSecret {
                 diagnostics.append(
-                    .error("'\(assignment.expression.source)' is a secret: it cannot be stored in context",
+                    .error(
+                        "'\(assignment.expression.source)' is a secret: it cannot be stored in context",
                         at: assignment.expression.location))
             } else if !found.hasErrors, !declared.orNull.accepts(type) {
                 diagnostics.append(
-                    .error("cannot assign \(type) to '\(name)', which is \(declared)", at: assignment.expression.location))
+                    .error(
+                        "cannot assign \(type) to '\(name)', which is \(declared)", at: assignment.expression.location))
             }
         }
         return diagnostics
@@ -266,7 +277,8 @@ struct DefinitionChecker {
             }
         }
         if let prefill = field.prefill {
-            diagnostics += expect(prefill, toBe: field.valueType.orNull, in: scope, what: "the prefill of '\(field.name)'")
+            diagnostics += expect(
+                prefill, toBe: field.valueType.orNull, in: scope, what: "the prefill of '\(field.name)'")
         }
         if let policy = field.policy {
             diagnostics += expect(
@@ -277,10 +289,12 @@ struct DefinitionChecker {
             !(field.valueType.nonNull == .date && value.stringValue.flatMap(Value.parseDate) != nil)
         {
             diagnostics.append(
-                .error("the default of '\(field.name)' must be \(field.valueType.nonNull), found \(ValueType.of(value))",
+                .error(
+                    "the default of '\(field.name)' must be \(field.valueType.nonNull), found \(ValueType.of(value))",
                     at: field.location))
         }
-        if field.type == .enum, let value = field.defaultValue?.stringValue, !field.values.contains(where: { $0.value == value })
+        if field.type == .enum, let value = field.defaultValue?.stringValue,
+            !field.values.contains(where: { $0.value == value })
         {
             diagnostics.append(.error("the default '\(value)' is not one of the values", at: field.location))
         }
@@ -344,7 +358,8 @@ struct DefinitionChecker {
                         at: binding.expression.location))
             } else if !found.hasErrors, type.containsSecret, !field.type.isSecret {
                 diagnostics.append(
-                    .error("input '\(field.name)' of \(what) is not a secret: it cannot receive '\(binding.expression.source)'",
+                    .error(
+                        "input '\(field.name)' of \(what) is not a secret: it cannot receive '\(binding.expression.source)'",
                         at: binding.expression.location))
             }
         }
@@ -423,7 +438,9 @@ struct DefinitionChecker {
         let handled = Set(sub.outcomes.map(\.name))
         for outcome in childOutcomes where !handled.contains(outcome) {
             diagnostics.append(
-                .error("outcome '\(outcome)' of sub-process '\(child.name.value)' is not handled", at: sub.process.location))
+                .error(
+                    "outcome '\(outcome)' of sub-process '\(child.name.value)' is not handled", at: sub.process.location
+                ))
         }
         return diagnostics
     }
@@ -445,7 +462,8 @@ struct DefinitionChecker {
             let (toType, _) = send.to.typeCheck(in: scope)
             if !ValueType.string.orNull.accepts(toType), !ValueType.list(.string).orNull.accepts(toType) {
                 diagnostics.append(
-                    .error("'to' must be an address (string) or a list of addresses, but '\(send.to.source)' is \(toType)",
+                    .error(
+                        "'to' must be an address (string) or a list of addresses, but '\(send.to.source)' is \(toType)",
                         at: send.to.location))
             }
             if let language = send.language {
@@ -486,7 +504,8 @@ struct DefinitionChecker {
             let given = Set(send.arguments.map(\.name.value))
             for param in template.params where !given.contains(param.name) {
                 diagnostics.append(
-                    .error("notification '\(template.name)' needs its param '\(param.name)'", at: send.template.location))
+                    .error(
+                        "notification '\(template.name)' needs its param '\(param.name)'", at: send.template.location))
             }
         }
         return diagnostics

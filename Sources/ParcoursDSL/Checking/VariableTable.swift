@@ -17,7 +17,9 @@ struct VariableTable {
             switch state.kind {
             case .input(let events):
                 for event in events {
-                    for field in event.fields where field.isStored { add(field.name, field.valueType, at: field.location) }
+                    for field in event.fields where field.isStored {
+                        add(field.name, field.valueType, at: field.location)
+                    }
                 }
             case .action(let step):
                 if let variable = step.resultVariable {
@@ -102,14 +104,17 @@ enum InputFlow {
             for outcome in sub.outcomes { result.append((.outcome(outcome.name), outcome.transition, [:])) }
         case .final: break
         }
-        for (index, timer) in state.timers.enumerated() { result.append((.timer(index, timer.after), timer.transition, [:])) }
+        for (index, timer) in state.timers.enumerated() {
+            result.append((.timer(index, timer.after), timer.transition, [:]))
+        }
         return result
     }
 
     static func intersect(_ a: [String: ValueType], _ b: [String: ValueType]) -> [String: ValueType] {
         a.compactMapValues { $0 }.filter { b[$0.key] != nil }.reduce(into: [:]) { result, entry in
             guard let other = b[entry.key] else { return }
-            result[entry.key] = entry.value == other ? entry.value : (entry.value.orNull.accepts(other) ? entry.value.orNull : .any)
+            result[entry.key] =
+                entry.value == other ? entry.value : (entry.value.orNull.accepts(other) ? entry.value.orNull : .any)
         }
     }
 }

@@ -13,8 +13,10 @@ public struct ISODuration: Hashable, Sendable, CustomStringConvertible, Comparab
     public var minutes = 0
     public var seconds: Double = 0
 
-    public init(years: Int = 0, months: Int = 0, weeks: Int = 0, days: Int = 0, hours: Int = 0, minutes: Int = 0,
-                seconds: Double = 0) {
+    public init(
+        years: Int = 0, months: Int = 0, weeks: Int = 0, days: Int = 0, hours: Int = 0, minutes: Int = 0,
+        seconds: Double = 0
+    ) {
         self.years = years
         self.months = months
         self.weeks = weeks
@@ -106,7 +108,9 @@ public struct ISODuration: Hashable, Sendable, CustomStringConvertible, Comparab
         return text == "P" ? "PT0S" : text
     }
 
-    public static func < (lhs: ISODuration, rhs: ISODuration) -> Bool { lhs.approximateSeconds < rhs.approximateSeconds }
+    public static func < (lhs: ISODuration, rhs: ISODuration) -> Bool {
+        lhs.approximateSeconds < rhs.approximateSeconds
+    }
 
     static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)

@@ -112,7 +112,8 @@ struct ScenarioLoader {
             }
         }
         scenario.expect = root["expect"].flatMap(expectation)
-        if scenario.expect == nil, !scenario.steps.contains(where: { if case .expect = $0.kind { true } else { false } })
+        if scenario.expect == nil,
+            !scenario.steps.contains(where: { if case .expect = $0.kind { true } else { false } })
         {
             sink.warning("this scenario expects nothing: add an 'expect'", at: name.location)
         }
@@ -139,7 +140,8 @@ struct ScenarioLoader {
         guard let reader = MappingReader(node, what: "a step", sink: sink) else { return nil }
         let kinds = reader.keys.filter(Self.stepKinds.contains)
         guard let kind = kinds.first, kinds.count == 1 else {
-            sink.error("a step needs exactly one of \(Self.stepKinds.map { "'\($0)'" }.joined(separator: ", "))",
+            sink.error(
+                "a step needs exactly one of \(Self.stepKinds.map { "'\($0)'" }.joined(separator: ", "))",
                 at: node.location)
             return nil
         }
@@ -150,7 +152,9 @@ struct ScenarioLoader {
             let data = reader["data"].map { objectValue($0, what: "'data'") } ?? [:]
             var rejected: [String]?
             if let rejectedNode = reader["rejected"] {
-                if case .bool(let flag) = rejectedNode.value { rejected = flag ? [] : nil } else {
+                if case .bool(let flag) = rejectedNode.value {
+                    rejected = flag ? [] : nil
+                } else {
                     rejected = reader.stringList("rejected")
                 }
             }
@@ -159,7 +163,8 @@ struct ScenarioLoader {
             reader.rejectUnknownKeys(allowed: ["advance"])
             guard let text = reader.string("advance") else { return nil }
             guard let duration = ISODuration(text.value) else {
-                sink.error("invalid duration '\(text.value)': write an ISO-8601 duration such as P31D", at: text.location)
+                sink.error(
+                    "invalid duration '\(text.value)': write an ISO-8601 duration such as P31D", at: text.location)
                 return nil
             }
             return ScenarioStep(kind: .advance(duration), location: node.location)

@@ -27,7 +27,9 @@ struct ProcessLoader {
         root.rejectUnknownKeys(allowed: Self.topLevelKeys)
         guard let name = root.string("process", required: true) else { return nil }
         var definition = ProcessDefinition(name: name, file: file, source: source)
-        if !name.value.isEmpty, name.value.range(of: #"^[A-Za-z_][A-Za-z0-9_.\-]*$"#, options: .regularExpression) == nil {
+        if !name.value.isEmpty,
+            name.value.range(of: #"^[A-Za-z_][A-Za-z0-9_.\-]*$"#, options: .regularExpression) == nil
+        {
             sink.error("invalid process name '\(name.value)': use letters, digits, '_', '-' and '.'", at: name.location)
         }
         definition.title = root.string("title")?.value
@@ -38,7 +40,9 @@ struct ProcessLoader {
         definition.declaredContext = declarations(root["context"], what: "'context'")
         definition.settings = settings(root["settings"])
         definition.notifications = notifications(root["notifications"])
-        if let statesNode = root.required("states"), let states = MappingReader(statesNode, what: "'states'", sink: sink) {
+        if let statesNode = root.required("states"),
+            let states = MappingReader(statesNode, what: "'states'", sink: sink)
+        {
             if states.keys.isEmpty { sink.error("'states' must define at least one state", at: statesNode.location) }
             for (stateName, location, node) in states.entries {
                 checkName(stateName, what: "state", at: location)
@@ -52,7 +56,8 @@ struct ProcessLoader {
 
     func checkName(_ name: String, what: String, at location: SourceLocation) {
         if name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) == nil {
-            sink.error("invalid \(what) name '\(name)': use letters, digits and '_', not starting with a digit",
+            sink.error(
+                "invalid \(what) name '\(name)': use letters, digits and '_', not starting with a digit",
                 at: location)
         }
     }
@@ -95,7 +100,8 @@ struct ProcessLoader {
         // `name: email` is short for `name: { type: email }`.
         if let text = node.scalarText, !node.value.isNull {
             guard let type = FieldType(rawValue: text) else {
-                sink.error("unknown field type '\(text)'\(didYouMean(text, in: FieldType.allCases.map(\.rawValue)))",
+                sink.error(
+                    "unknown field type '\(text)'\(didYouMean(text, in: FieldType.allCases.map(\.rawValue)))",
                     at: node.contentLocation)
                 return nil
             }
@@ -149,7 +155,8 @@ struct ProcessLoader {
             sink.error("'policy' applies to password fields only", at: reader.keyLocation("policy") ?? location)
         }
         if type.isSecret, reader.bool("store") == true {
-            sink.error("a \(type.rawValue) field is never stored: remove 'store: true'",
+            sink.error(
+                "a \(type.rawValue) field is never stored: remove 'store: true'",
                 at: reader.keyLocation("store") ?? location)
         }
         if !spec.editable, spec.prefill == nil {
@@ -243,7 +250,8 @@ struct ProcessLoader {
             return nil
         }
         if kinds.count > 1 {
-            sink.error("state '\(name)' has several kinds (\(kinds.joined(separator: ", "))): keep one",
+            sink.error(
+                "state '\(name)' has several kinds (\(kinds.joined(separator: ", "))): keep one",
                 at: reader.keyLocation(kinds[1]) ?? location)
         }
         if kindKey == "final", let gotoLocation = reader.keyLocation("goto") {
@@ -255,7 +263,8 @@ struct ProcessLoader {
                 at: timersLocation)
         }
         reader.rejectUnknownKeys(
-            allowed: [kindKey] + (Self.stateKeys[kindKey] ?? []) + Self.commonStateKeys + (kindKey == "final" ? ["goto"] : []))
+            allowed: [kindKey] + (Self.stateKeys[kindKey] ?? []) + Self.commonStateKeys
+                + (kindKey == "final" ? ["goto"] : []))
         guard let kindNode = reader[kindKey] else { return nil }
         let kind: StateKind
         var entrySet = assignments(reader["set"])
@@ -344,14 +353,16 @@ struct ProcessLoader {
             let notify = sends(reader["notify"])
             if reader.has("otherwise") {
                 if reader.has("when") || reader.has("goto") {
-                    sink.error("an 'otherwise' branch has no 'when' and no 'goto': write 'otherwise: STATE'",
+                    sink.error(
+                        "an 'otherwise' branch has no 'when' and no 'goto': write 'otherwise: STATE'",
                         at: item.location)
                 }
                 if index != items.count - 1 {
                     sink.error("'otherwise' must be the last branch", at: item.location)
                 }
                 if let target = reader.string("otherwise") {
-                    result.append(Branch(condition: nil, target: target, set: set, notify: notify, location: item.location))
+                    result.append(
+                        Branch(condition: nil, target: target, set: set, notify: notify, location: item.location))
                 }
             } else {
                 let condition = reader.expression("when", required: true)
@@ -410,7 +421,8 @@ struct ProcessLoader {
             if timer.transition.target == .none, escalate == nil, timer.transition.notify.isEmpty,
                 timer.transition.set.isEmpty
             {
-                sink.error("this timer does nothing: give it a 'goto', 'notify', 'set' or 'escalate'", at: item.location)
+                sink.error(
+                    "this timer does nothing: give it a 'goto', 'notify', 'set' or 'escalate'", at: item.location)
             }
             return timer
         }
@@ -450,7 +462,9 @@ struct ProcessLoader {
         else { return nil }
         var spec = ApprovalSpec(
             title: title, titleLocation: titleNode.contentLocation,
-            description: reader["description"].flatMap { MappingReader.template($0, what: "'description'", sink: sink) },
+            description: reader["description"].flatMap {
+                MappingReader.template($0, what: "'description'", sink: sink)
+            },
             assignees: assignees, requester: reader.expression("requester"))
         if let outcomesNode = reader.required("outcomes") {
             spec.outcomes = outcomes(outcomesNode, allowComment: true)
@@ -493,7 +507,9 @@ struct ProcessLoader {
         reader.rejectUnknownKeys(allowed: ["process", "with", "outcomes"])
         guard let process = reader.string("process", required: true) else { return nil }
         var spec = SubprocessSpec(process: process, arguments: reader.bindings("with"))
-        if let outcomesNode = reader.required("outcomes") { spec.outcomes = outcomes(outcomesNode, allowComment: false) }
+        if let outcomesNode = reader.required("outcomes") {
+            spec.outcomes = outcomes(outcomesNode, allowComment: false)
+        }
         return spec
     }
 }

@@ -65,7 +65,9 @@ public struct FieldSpec: Sendable, Hashable {
         case .date, .datetime: base = .date
         case .list: base = .list(item?.valueType.nonNull ?? .any)
         case .object:
-            base = fields.isEmpty ? .object(nil) : .object(Dictionary(fields.map { ($0.name, $0.valueType) }) { a, _ in a })
+            base =
+                fields.isEmpty
+                ? .object(nil) : .object(Dictionary(fields.map { ($0.name, $0.valueType) }) { a, _ in a })
         case .password, .secret: base = .secret
         default: base = .string
         }

@@ -139,8 +139,10 @@ public struct Transition: Sendable, Hashable {
     public var notify: [NotificationSend] = []
     public var location: SourceLocation
 
-    public init(target: TransitionTarget = .none, set: [Assignment] = [], notify: [NotificationSend] = [],
-                location: SourceLocation) {
+    public init(
+        target: TransitionTarget = .none, set: [Assignment] = [], notify: [NotificationSend] = [],
+        location: SourceLocation
+    ) {
         self.target = target
         self.set = set
         self.notify = notify
