@@ -94,7 +94,7 @@ struct StructureCheckTests {
         #expect(text.contains("graph.yaml:12:3: warning: state 'orphan' is unreachable from 'begin'"))
         #expect(
             text.contains(
-                "graph.yaml:16:7: error: the branches need a last 'otherwise' branch, taken when no guard holds"))
+                "graph.yaml:16:9: error: the branches need a last 'otherwise' branch, taken when no guard holds"))
     }
 
     @Test func missingStartAndDeadEnds() {
@@ -237,7 +237,7 @@ struct StructureCheckTests {
         let text = lines(diagnostics)
         #expect(
             text.contains(
-                "ap.yaml:7:31: error: unknown assignee resolver 'structure.manager'; did you mean 'structure.managers'?"
+                "ap.yaml:7:30: error: unknown assignee resolver 'structure.manager'; did you mean 'structure.managers'?"
             ))
         #expect(text.contains("ap.yaml:8:17: error: an approval needs at least one outcome"))
     }
@@ -276,7 +276,7 @@ struct StructureCheckTests {
         let text = lines(diagnostics)
         #expect(text.contains("parent.yaml:6:16: error: sub-process 'chidl' does not exist; did you mean 'child'?"))
         #expect(
-            text.contains("parent.yaml:11:36: error: process 'child' never ends with 'refusd'; did you mean 'refused'?")
+            text.contains("parent.yaml:11:34: error: process 'child' never ends with 'refusd'; did you mean 'refused'?")
         )
         #expect(text.contains("parent.yaml:10:16: error: outcome 'refused' of sub-process 'child' is not handled"))
     }

@@ -45,7 +45,8 @@ struct DefinitionChecker {
                             at: target.location))
                 }
             }
-            if !state.isFinal, state.transitions.allSatisfy({ $0.transition.targets.isEmpty }) {
+            if !state.isFinal, !state.hasNoAlternatives, state.transitions.allSatisfy({ $0.transition.targets.isEmpty })
+            {
                 diagnostics.append(
                     .error(
                         "state '\(state.name)' is not final and has no way out: add a transition or make it final",
@@ -67,7 +68,7 @@ struct DefinitionChecker {
         let canFinish = statesReaching(finals)
         for state in definition.states
         where reachable.contains(state.name) && !canFinish.contains(state.name) && !state.isFinal
-            && !state.transitions.allSatisfy({ $0.transition.targets.isEmpty })
+            && !state.transitions.allSatisfy({ $0.transition.targets.isEmpty }) && !state.hasNoAlternatives
         {
             diagnostics.append(
                 .error(
@@ -95,10 +96,14 @@ struct DefinitionChecker {
 
     func statesReaching(_ targets: Set<String>) -> Set<String> {
         var predecessors: [String: [String]] = [:]
-        for state in definition.states {
-            for successor in successors(of: state.name) { predecessors[successor, default: []].append(state.name) }
-        }
         var seen = targets
+        for state in definition.states {
+            for successor in successors(of: state.name) {
+                predecessors[successor, default: []].append(state.name)
+                // An undefined target is reported already: count it as a way out rather than report a cascade.
+                if statesByName[successor] == nil { seen.insert(state.name) }
+            }
+        }
         var queue = Array(targets)
         while let next = queue.popLast() {
             for predecessor in predecessors[next] ?? [] where seen.insert(predecessor).inserted {
@@ -349,8 +354,10 @@ struct DefinitionChecker {
                         at: binding.name.location))
                 continue
             }
-            var expected = field.valueType
-            if field.type.isSecret { expected = expected.isNullable ? ValueType.secret.orNull : .secret }
+            // Nullability is not narrowed by guards (`when: input.siret != null` then `siret: context.siret`), so a
+            // nullable value is accepted for a required input; a null one is refused when the call is made.
+            var expected = field.valueType.orNull
+            if field.type.isSecret { expected = ValueType.secret.orNull }
             if !found.hasErrors, !expected.accepts(type) {
                 diagnostics.append(
                     .error(
@@ -509,5 +516,16 @@ struct DefinitionChecker {
             }
         }
         return diagnostics
+    }
+}
+
+extension StateDefinition {
+    /// An input state without events or an approval without outcomes: reported by the loader already.
+    var hasNoAlternatives: Bool {
+        switch kind {
+        case .input(let events): events.isEmpty
+        case .approval(let approval): approval.outcomes.isEmpty
+        default: false
+        }
     }
 }

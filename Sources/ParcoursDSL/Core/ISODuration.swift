@@ -52,7 +52,9 @@ public struct ISODuration: Hashable, Sendable, CustomStringConvertible, Comparab
             let designators: [Character] = inTime ? ["H", "M", "S"] : ["Y", "M", "W", "D"]
             guard let index = designators.firstIndex(of: character), index >= order else { return nil }
             order = index + 1
-            if character != "S" || !inTime { guard isInteger, value < 1_000_000 else { return nil } }
+            // Bounded components keep every later computation (dates, text, ordering) free of overflow.
+            guard value < 1_000_000 else { return nil }
+            if character != "S" || !inTime { guard isInteger else { return nil } }
             switch (inTime, character) {
             case (false, "Y"): years = Int(value)
             case (false, "M"): months = Int(value)

@@ -225,10 +225,15 @@ struct ScenarioLoader {
             }
             expectation.tasks = items.compactMap { item in
                 guard let entry = MappingReader(item, what: "a task", sink: sink) else { return nil }
-                entry.rejectUnknownKeys(allowed: ["title", "outcome", "assignees", "status"])
+                entry.rejectUnknownKeys(allowed: ["title", "outcome", "assignees", "status", "by", "comment"])
+                var outcome: String?? = nil
+                if let outcomeNode = entry["outcome"] {
+                    outcome = outcomeNode.value.isNull ? .some(nil) : entry.string("outcome")?.value
+                }
                 return ExpectedTask(
-                    title: entry.string("title")?.value, outcome: entry.string("outcome")?.value,
-                    assignees: entry.stringList("assignees"), status: entry.string("status")?.value)
+                    title: entry.string("title")?.value, outcome: outcome, by: entry.string("by")?.value,
+                    comment: entry.string("comment")?.value, assignees: entry.stringList("assignees"),
+                    status: entry.string("status")?.value)
             }
         }
         return expectation

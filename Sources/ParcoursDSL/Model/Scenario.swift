@@ -57,7 +57,10 @@ public struct ExpectedNotification: Sendable, Hashable {
 
 public struct ExpectedTask: Sendable, Hashable {
     public var title: String?
-    public var outcome: String?
+    /// `.some(nil)`: the task must not have been decided.
+    public var outcome: String??
+    public var by: String?
+    public var comment: String?
     public var assignees: [String]?
     public var status: String?
 }

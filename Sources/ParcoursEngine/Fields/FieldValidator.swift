@@ -50,7 +50,10 @@ public struct FieldValidator: Sendable {
             }
         }
         for field in fields {
-            guard let other = field.sameAs?.value, let value = accepted[field.name], !value.isNull else { continue }
+            // Compared only when both values were accepted: a broken original is reported once, on itself.
+            guard let other = field.sameAs?.value, let value = accepted[field.name], !value.isNull,
+                accepted[other] != nil
+            else { continue }
             if accepted[other] != value, !errors.contains(where: { $0.field == path + field.name }) {
                 errors.append(FieldError(field: path + field.name, message: "does not match '\(other)'"))
             }

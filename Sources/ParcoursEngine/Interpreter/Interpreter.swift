@@ -24,7 +24,8 @@ public struct Interpreter: Sendable {
     /// A macro-step suspended on an action call. It holds the event's transient input (secrets included): keep it
     /// in memory only, never store it.
     public struct Suspended: Sendable {
-        var step: Step
+        /// The step so far: the transitions taken and effects produced before the action.
+        public internal(set) var step: Step
         var input: [String: Value]
         var automaticSteps: Int
     }

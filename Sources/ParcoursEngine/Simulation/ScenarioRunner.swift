@@ -139,7 +139,14 @@ public struct ScenarioRunner {
                     fail("\(label): expected title \"\(title)\", but it is \"\(task.request.title)\"")
                 }
                 if let outcome = expectedTask.outcome, task.outcome != outcome {
-                    fail("\(label): expected outcome '\(outcome)', but it is '\(task.outcome ?? task.status)'")
+                    let expectedText = outcome.map { "outcome '\($0)'" } ?? "no decision"
+                    fail("\(label): expected \(expectedText), but it is '\(task.outcome ?? task.status)'")
+                }
+                if let by = expectedTask.by, task.decidedBy != by {
+                    fail("\(label): expected a decision by '\(by)', but it is '\(task.decidedBy ?? "nobody")'")
+                }
+                if let comment = expectedTask.comment, task.comment != comment {
+                    fail("\(label): expected the comment \"\(comment)\", but it is \"\(task.comment ?? "")\"")
                 }
                 if let status = expectedTask.status, task.status != status {
                     fail("\(label): expected status '\(status)', but it is '\(task.status)'")

@@ -29,6 +29,7 @@ public final class Simulation {
         public var status: String = "open"
         public var outcome: String?
         public var decidedBy: String?
+        public var comment: String?
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -101,13 +102,16 @@ public final class Simulation {
             records.append(.rejected(instance: task.instance, event: "decide \(outcome)", rejection))
             return rejection
         }
+        let mark = records.count
         let rejection = try deliver(
             .decide(taskId: task.request.id, outcome: outcome, comment: comment, by: person), to: task.instance)
         if rejection == nil {
             tasks[index].status = "decided"
             tasks[index].outcome = outcome
             tasks[index].decidedBy = person
-            records.append(.taskDecided(taskId: task.request.id, outcome: outcome, by: person, comment: comment))
+            tasks[index].comment = comment
+            records.insert(
+                .taskDecided(taskId: task.request.id, outcome: outcome, by: person, comment: comment), at: mark)
         }
         return rejection
     }
@@ -172,8 +176,23 @@ public final class Simulation {
     /// Answers action calls with stubs until the step is done, then plays its effects.
     private func complete(_ progress: Interpreter.Progress, interpreter: Interpreter, instance id: String) throws {
         var progress = progress
+        // Transitions and effects are recorded as they happen, so that the log reads in order.
+        var recordedTransitions = 0
+        var playedEffects = 0
+        func catchUp(_ step: Interpreter.Step) throws {
+            for transition in step.transitions.dropFirst(recordedTransitions) {
+                records.append(.transition(instance: id, process: step.instance.process, transition))
+            }
+            recordedTransitions = step.transitions.count
+            for effect in step.effects.dropFirst(playedEffects) {
+                try play(effect, step: step, interpreter: interpreter, instance: id)
+            }
+            playedEffects = step.effects.count
+        }
         while case .action(let call, let suspended) = progress {
+            try catchUp(suspended.step)
             let result = try stubbedResult(for: call.action)
+            try checkArguments(of: call)
             records.append(.action(instance: id, call: call, result: result))
             switch interpreter.resume(suspended, result: result) {
             case .failure(let rejection): throw Failure("\(interpreter.definition.name.value): \(rejection)")
@@ -182,10 +201,18 @@ public final class Simulation {
         }
         guard case .done(let step) = progress else { return }
         instances[id] = step.instance
-        for transition in step.transitions {
-            records.append(.transition(instance: id, process: step.instance.process, transition))
+        try catchUp(step)
+    }
+
+    /// The runtime refuses a call whose arguments do not fit the catalogue (e.g. null for a required input):
+    /// so does the simulation, so that scenarios find it first.
+    private func checkArguments(of call: ActionCall) throws {
+        guard let signature = workspace.catalog.actions[call.action] else { return }
+        let validator = FieldValidator(environment: EvaluationEnvironment(roots: [:], now: clock))
+        if case .failure(let errors) = validator.validate(call.arguments, against: signature.input) {
+            let details = errors.errors.map(\.description).joined(separator: "; ")
+            throw Failure("action '\(call.action)' was called with invalid arguments: \(details)")
         }
-        for effect in step.effects { try play(effect, step: step, interpreter: interpreter, instance: id) }
     }
 
     private func play(_ effect: Effect, step: Interpreter.Step, interpreter: Interpreter, instance id: String) throws {
