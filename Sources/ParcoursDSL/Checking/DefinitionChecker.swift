@@ -130,11 +130,16 @@ struct DefinitionChecker {
             ])
     }
 
-    func scope(input: [String: ValueType]? = nil, result: ValueType? = nil, decision: Bool = false) -> TypeScope {
+    func scope(
+        input: [String: ValueType]? = nil, result: ValueType? = nil, decision: Bool = false, state: String? = nil
+    ) -> TypeScope {
         var scope = baseScope()
         if let input, !input.isEmpty {
             scope.roots["input"] = .object(input)
             scope.unavailableRoots["input"] = nil
+        } else if let state, inputAtEntry[state] != nil, !(statesByName[state]?.isWaiting ?? true) {
+            scope.unavailableRoots["input"] =
+                "'input' is not available in '\(state)': some way into it does not come straight from an event"
         }
         if let result {
             scope.roots["result"] = result
@@ -152,7 +157,7 @@ struct DefinitionChecker {
     func checkState(_ state: StateDefinition) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         let entryInput = inputAtEntry[state.name] ?? [:]
-        let entryScope = scope(input: entryInput)
+        let entryScope = scope(input: entryInput, state: state.name)
         diagnostics += checkAssignments(state.entrySet, scope: entryScope)
         diagnostics += checkSends(state.entryNotify, scope: entryScope)
         switch state.kind {
@@ -167,7 +172,8 @@ struct DefinitionChecker {
         case .action(let step):
             diagnostics += checkAction(step, scope: entryScope)
             let output = workspace.catalog.actions[step.action.value]?.outputType ?? .object(nil)
-            diagnostics += checkTransition(step.transition, scope: scope(input: entryInput, result: output))
+            diagnostics += checkTransition(
+                step.transition, scope: scope(input: entryInput, result: output, state: state.name))
         case .choice(let branches):
             diagnostics += checkBranches(branches, scope: entryScope)
         case .approval(let approval):
@@ -358,15 +364,16 @@ struct DefinitionChecker {
             // nullable value is accepted for a required input; a null one is refused when the call is made.
             var expected = field.valueType.orNull
             if field.type.isSecret { expected = ValueType.secret.orNull }
-            if !found.hasErrors, !expected.accepts(type) {
-                diagnostics.append(
-                    .error(
-                        "input '\(field.name)' of \(what) must be \(expected.nonNull), but '\(binding.expression.source)' is \(type)",
-                        at: binding.expression.location))
-            } else if !found.hasErrors, type.containsSecret, !field.type.isSecret {
+            if found.hasErrors { continue }
+            if type.containsSecret, !field.type.isSecret {
                 diagnostics.append(
                     .error(
                         "input '\(field.name)' of \(what) is not a secret: it cannot receive '\(binding.expression.source)'",
+                        at: binding.expression.location))
+            } else if !expected.accepts(type) {
+                diagnostics.append(
+                    .error(
+                        "input '\(field.name)' of \(what) must be \(expected.nonNull), but '\(binding.expression.source)' is \(type)",
                         at: binding.expression.location))
             }
         }
