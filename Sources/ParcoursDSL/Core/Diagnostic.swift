@@ -74,7 +74,8 @@ public func closestMatch(to name: String, in candidates: some Sequence<String>) 
     var best: (String, Int)?
     for candidate in candidates {
         let distance = editDistance(name.lowercased(), candidate.lowercased())
-        let limit = max(1, min(3, candidate.count / 3))
+        // Very short names are too close to everything to suggest anything but a change of case.
+        let limit = candidate.count < 3 ? 0 : max(1, min(3, candidate.count / 3))
         if distance <= limit, best.map({ distance < $0.1 }) ?? true { best = (candidate, distance) }
     }
     return best?.0
