@@ -14,6 +14,12 @@ let package = Package(
         // 5.0.x: its composer keeps duplicate keys, so the checker can report each one with its position.
         .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The language: YAML → model with source positions, expressions, static checks, graph export.
@@ -22,10 +28,33 @@ let package = Package(
         .target(name: "ParcoursIdentifiers"),
         // The interpreter: a pure step function, the simulator and the scenario runner.
         .target(name: "ParcoursEngine", dependencies: ["ParcoursDSL", "ParcoursIdentifiers"]),
+        // The durable runtime: PostgreSQL (migrations, tenants, instances, tasks, timers, outbox), the workers,
+        // the embedded development database and notification delivery.
+        .target(
+            name: "ParcoursRuntime",
+            dependencies: [
+                "ParcoursEngine",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The HTTP server (health now; the API of issue 5 later).
+        .target(
+            name: "ParcoursAPI",
+            dependencies: [
+                "ParcoursRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "parcours",
             dependencies: [
-                "ParcoursDSL", "ParcoursEngine", "ParcoursIdentifiers",
+                "ParcoursDSL", "ParcoursEngine", "ParcoursIdentifiers", "ParcoursRuntime", "ParcoursAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -35,6 +64,7 @@ let package = Package(
             // The reference verdicts are read from the source tree (see scripts/identifier-reference.py).
             exclude: ["Fixtures"]),
         .testTarget(name: "ParcoursEngineTests", dependencies: ["ParcoursEngine"]),
+        .testTarget(name: "ParcoursRuntimeTests", dependencies: ["ParcoursRuntime"]),
         .testTarget(name: "ParcoursCLITests", dependencies: ["parcours"]),
     ],
     swiftLanguageModes: [.v6]

@@ -51,6 +51,12 @@ public struct TaskOutcome: Sendable, Hashable {
     public var name: String
     public var label: String?
     public var commentRequired: Bool
+
+    public init(name: String, label: String?, commentRequired: Bool) {
+        self.name = name
+        self.label = label
+        self.commentRequired = commentRequired
+    }
 }
 
 /// A notification to send: the template's name and its params; rendering happens at delivery, so that secret
@@ -62,6 +68,18 @@ public struct NotificationRequest: Sendable, Hashable {
     public var language: String
     public var params: [String: Value]
     public var secretParams: Set<String>
+
+    public init(
+        id: String, template: String, to: [String], language: String, params: [String: Value],
+        secretParams: Set<String>
+    ) {
+        self.id = id
+        self.template = template
+        self.to = to
+        self.language = language
+        self.params = params
+        self.secretParams = secretParams
+    }
 
     /// The subject and body in the request's language (French when the template lacks it).
     public func render(with definition: ProcessDefinition, now: Date) throws -> (subject: String, body: String) {

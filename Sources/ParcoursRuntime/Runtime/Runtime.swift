@@ -1,0 +1,120 @@
+import Crypto
+import Foundation
+import Logging
+import ParcoursDSL
+import ParcoursEngine
+import PostgresNIO
+
+/// The durable runtime: it applies the interpreter's steps to PostgreSQL, one external event per transaction,
+/// for many tenants at once. The CLI, the HTTP API, the workers and the tests all go through it.
+public final class Runtime: Sendable {
+    public let client: PostgresClient
+    public let catalog: ActionCatalog
+    public let clock: any RuntimeClock
+    public let actions: any ActionPerforming
+    public let assignees: any AssigneeResolving
+    public let sealer: SecretSealer
+    public let logger: Logger
+    let definitions = DefinitionCache()
+
+    /// The channel `NOTIFY`-ed when new timers or mail are written, so that workers wake up at once.
+    public static let workChannel = "parcours_work"
+
+    public init(
+        client: PostgresClient, catalog: ActionCatalog, clock: any RuntimeClock = SystemClock(),
+        actions: any ActionPerforming, assignees: any AssigneeResolving, sealer: SecretSealer, logger: Logger
+    ) {
+        self.client = client
+        self.catalog = catalog
+        self.clock = clock
+        self.actions = actions
+        self.assignees = assignees
+        self.sealer = sealer
+        self.logger = logger
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in a transaction scoped to `tenant` (row-level security sees only its rows). Deadlocks and
+    /// serialization failures are retried; errors thrown by `body` come back unwrapped.
+    func inTenant<Result: Sendable>(
+        _ tenant: String, _ body: @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withTransaction(logger: logger) { connection in
+                    try await connection.query("SELECT set_config('parcours.tenant', \(tenant), true)", logger: logger)
+                    return try await body(connection)
+                }
+            } catch let error as PostgresTransactionError {
+                let cause = error.closureError ?? error.beginError ?? error.commitError ?? error
+                if attempt < 4, Self.isRetryable(cause) { continue }
+                throw cause
+            } catch {
+                if attempt < 4, Self.isRetryable(error) { continue }
+                throw error
+            }
+        }
+    }
+
+    static func isRetryable(_ error: any Error) -> Bool {
+        guard let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] else { return false }
+        return state == "40001" || state == "40P01"
+    }
+
+    /// The SQLSTATE of a PostgreSQL error, if it is one.
+    static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    // MARK: - Tenants
+
+    /// Creates a tenant and returns its administrator key, shown once: only its hash is stored.
+    public func createTenant(id: String, name: String) async throws -> String {
+        guard id.range(of: #"^[a-z0-9][a-z0-9_-]{0,62}$"#, options: .regularExpression) != nil else {
+            throw RuntimeError(
+                .invalidInput, "invalid tenant id '\(id)': lower-case letters, digits, '-' and '_', 63 at most")
+        }
+        let keyId = String(UUID().uuidString.prefix(8)).lowercased()
+        let secret = Self.randomToken()
+        let key = "pk_\(id)_\(keyId)_\(secret)"
+        do {
+            try await client.query(
+                "SELECT parcours_create_tenant(\(id), \(name), \(keyId), \(Self.hash(key)))", logger: logger)
+        } catch {
+            if Self.sqlState(error) == "23505" { throw RuntimeError(.conflict, "tenant '\(id)' already exists") }
+            throw error
+        }
+        return key
+    }
+
+    /// The tenant an administrator key belongs to, or nil.
+    public func tenant(forAdminKey key: String) async throws -> String? {
+        let rows = try await client.query("SELECT parcours_tenant_for_key(\(Self.hash(key)))", logger: logger)
+        for try await (tenant) in rows.decode(String?.self) { return tenant }
+        return nil
+    }
+
+    /// The tenants that exist.
+    public func tenantExists(_ tenant: String) async throws -> Bool {
+        try await inTenant(tenant) { connection in
+            let rows = try await connection.query("SELECT 1 FROM tenants WHERE tenant_id = \(tenant)", logger: self.logger)
+            for try await _ in rows.decode(Int.self) { return true }
+            return false
+        }
+    }
+
+    static func hash(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// 256 random bits, URL-safe base64.
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}
