@@ -12,6 +12,11 @@ struct Parcours: AsyncParsableCommand {
             SimulateCommand.self,
             TestCommand.self,
             IdentifierCommand.self,
+            MigrateCommand.self,
+            TenantCommand.self,
+            DeployCommand.self,
+            ServeCommand.self,
+            DevCommand.self,
         ]
     )
 }

@@ -106,84 +106,84 @@ enum TestProcesses {
     static let counter = (
         file: "counter.yaml",
         text: """
-            process: counter
-            start: counting
-            context:
-              count: number
-            states:
-              counting:
-                set: { count: "context.count ?? 0" }
-                on:
-                  bump:
-                    goto: counting
-                    set: { count: "(context.count ?? 0) + 1" }
-                  stop:
-                    goto: done
-              done:
-                final: success
-            """
+        process: counter
+        start: counting
+        context:
+          count: number
+        states:
+          counting:
+            set: { count: "context.count ?? 0" }
+            on:
+              bump:
+                goto: counting
+                set: { count: "(context.count ?? 0) + 1" }
+              stop:
+                goto: done
+          done:
+            final: success
+        """
     )
 
     static let approval = (
         file: "approval.yaml",
         text: """
-            process: approval
-            start: ask
-            params:
-              requester: { type: string, required: true }
-            context:
-              reason: string?
-            notifications:
-              activation:
-                params: { link: secret }
-                subject: Activez votre compte
-                body: "Cliquez : {{ link }}"
-              refused:
-                params: { reason: string }
-                subject: Refus
-                body: "Motif : {{ reason }}"
-            states:
-              ask:
-                on:
-                  submit:
-                    fields:
-                      email: { type: email, required: true }
-                      password: { type: password, required: true }
-                    goto: issue
-              issue:
-                action: test.issue_link
-                with: { account: context.email }
-                goto: decide
-                notify:
-                  - template: activation
-                    to: context.email
-                    with: { link: result.link }
-              decide:
-                approval:
-                  title: "Rattacher {{ context.email }}"
-                  assignees: { resolver: test.managers, with: { structure_id: "'s-1'" } }
-                  requester: context.requester
-                  outcomes:
-                    approve: approved
-                    reject:
-                      goto: refused
-                      comment: required
-                      set: { reason: decision.comment }
-                timers:
-                  - after: P7D
-                    escalate: { resolver: test.managers, with: { structure_id: "'admins'" } }
-                  - after: P30D
-                    goto: expired
-              approved:
-                final: approved
-              refused:
-                final: refused
-                notify:
-                  - template: refused
-                    to: context.email
-                    with: { reason: context.reason }
-              expired:
-                final: expired
-            """
+        process: approval
+        start: ask
+        params:
+          requester: { type: string, required: true }
+        context:
+          reason: string?
+        notifications:
+          activation:
+            params: { link: secret }
+            subject: Activez votre compte
+            body: "Cliquez : {{ link }}"
+          refused:
+            params: { reason: string }
+            subject: Refus
+            body: "Motif : {{ reason }}"
+        states:
+          ask:
+            on:
+              submit:
+                fields:
+                  email: { type: email, required: true }
+                  password: { type: password, required: true }
+                goto: issue
+          issue:
+            action: test.issue_link
+            with: { account: context.email }
+            goto: decide
+            notify:
+              - template: activation
+                to: context.email
+                with: { link: result.link }
+          decide:
+            approval:
+              title: "Rattacher {{ context.email }}"
+              assignees: { resolver: test.managers, with: { structure_id: "'s-1'" } }
+              requester: context.requester
+              outcomes:
+                approve: approved
+                reject:
+                  goto: refused
+                  comment: required
+                  set: { reason: decision.comment }
+            timers:
+              - after: P7D
+                escalate: { resolver: test.managers, with: { structure_id: "'admins'" } }
+              - after: P30D
+                goto: expired
+          approved:
+            final: approved
+          refused:
+            final: refused
+            notify:
+              - template: refused
+                to: context.email
+                with: { reason: context.reason }
+          expired:
+            final: expired
+        """
     )
 }

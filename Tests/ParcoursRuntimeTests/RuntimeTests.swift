@@ -17,21 +17,29 @@ struct RuntimeTests {
             #expect(try await fixture.runtime.tenant(forAdminKey: key + "x") == nil)
             let stored = try await fixture.superuserQuery("SELECT key_hash FROM tenant_keys")
             #expect(stored.count == 1 && !stored[0].contains(key))
-            await #expect(throws: RuntimeError.self) { _ = try await fixture.runtime.createTenant(id: "acme", name: "x") }
-            await #expect(throws: RuntimeError.self) { _ = try await fixture.runtime.createTenant(id: "Bad Name", name: "x") }
+            await #expect(throws: RuntimeError.self) {
+                _ = try await fixture.runtime.createTenant(id: "acme", name: "x")
+            }
+            await #expect(throws: RuntimeError.self) {
+                _ = try await fixture.runtime.createTenant(id: "Bad Name", name: "x")
+            }
         }
     }
 
     @Test func deployChecksFirstAndVersionsOnlyChanges() async throws {
         try await RuntimeFixture.with { fixture in
             try await fixture.tenant("acme")
-            let broken = (file: "broken.yaml", text: "process: broken\nstart: nowhere\nstates:\n  a:\n    final: success\n")
+            let broken = (
+                file: "broken.yaml", text: "process: broken\nstart: nowhere\nstates:\n  a:\n    final: success\n"
+            )
             do {
                 _ = try await fixture.runtime.deploy(tenant: "acme", sources: [broken])
                 Issue.record("a broken definition was deployed")
             } catch let error as RuntimeError {
                 #expect(error.code == .invalidDefinition)
-                #expect(error.diagnostics.map(\.description).contains("broken.yaml:2:8: error: the start state 'nowhere' is not defined"))
+                #expect(
+                    error.diagnostics.map(\.description).contains(
+                        "broken.yaml:2:8: error: the start state 'nowhere' is not defined"))
             }
             #expect(try await fixture.runtime.versions(tenant: "acme").isEmpty)
             let first = try await fixture.runtime.deploy(tenant: "acme", sources: [TestProcesses.counter])
@@ -39,7 +47,9 @@ struct RuntimeTests {
             let again = try await fixture.runtime.deploy(tenant: "acme", sources: [TestProcesses.counter])
             #expect(again.processes == [DeployedProcess(process: "counter", version: 1, created: false)])
             let started = try await fixture.runtime.start(tenant: "acme", process: "counter", params: [:])
-            let changed = (file: "counter.yaml", text: TestProcesses.counter.text + "\n# a comment changes the content\n")
+            let changed = (
+                file: "counter.yaml", text: TestProcesses.counter.text + "\n# a comment changes the content\n"
+            )
             let second = try await fixture.runtime.deploy(tenant: "acme", sources: [changed])
             #expect(second.processes == [DeployedProcess(process: "counter", version: 2, created: true)])
             // The running instance keeps the version it started with.
@@ -53,7 +63,8 @@ struct RuntimeTests {
     @Test func eventsApplyAndRejectedOnesChangeNothing() async throws {
         try await RuntimeFixture.with { fixture in
             try await fixture.tenant("acme", deploying: [TestProcesses.approval])
-            let started = try await fixture.runtime.start(tenant: "acme", process: "approval", params: ["requester": "u-1"])
+            let started = try await fixture.runtime.start(
+                tenant: "acme", process: "approval", params: ["requester": "u-1"])
             #expect(started.state == "ask")
             #expect(started.expectedEvents == ["submit"])
             do {
@@ -81,18 +92,21 @@ struct RuntimeTests {
     @Test func secretsNeverReachTheDatabaseInClear() async throws {
         try await RuntimeFixture.with { fixture in
             try await fixture.tenant("acme", deploying: [TestProcesses.approval])
-            let started = try await fixture.runtime.start(tenant: "acme", process: "approval", params: ["requester": "u-1"])
+            let started = try await fixture.runtime.start(
+                tenant: "acme", process: "approval", params: ["requester": "u-1"])
             _ = try await fixture.runtime.send(
                 tenant: "acme", instance: started.id, event: "submit",
                 payload: ["email": "ann@example.org", "password": "Correct-Horse-42"])
             let tables = ["instances", "history", "tasks", "timers", "outbox", "idempotency_keys"]
             for table in tables {
-                let dump = try await fixture.superuserQuery("SELECT coalesce(string_agg(t::text, ' '), '') FROM \(table) t")
+                let dump = try await fixture.superuserQuery(
+                    "SELECT coalesce(string_agg(t::text, ' '), '') FROM \(table) t")
                 #expect(!dump.joined().contains("Correct-Horse-42"), "password in \(table)")
                 #expect(!dump.joined().contains("SECRET-TOKEN-123"), "token in \(table)")
             }
             // The activation link waits in the outbox sealed, and opens with the runtime's key.
-            let sealed = try await fixture.superuserQuery("SELECT sealed_params FROM outbox WHERE template = 'activation'")
+            let sealed = try await fixture.superuserQuery(
+                "SELECT sealed_params FROM outbox WHERE template = 'activation'")
             let opened = try fixture.runtime.sealer.open(try #require(sealed.first))
             #expect(opened[member: "link"] == "https://example.org/activate/SECRET-TOKEN-123")
         }
@@ -152,8 +166,10 @@ struct RuntimeTests {
     @Test func idempotencyKeysReplayTheFirstResult() async throws {
         try await RuntimeFixture.with { fixture in
             try await fixture.tenant("acme", deploying: [TestProcesses.counter])
-            let first = try await fixture.runtime.start(tenant: "acme", process: "counter", params: [:], idempotencyKey: "k1")
-            let replay = try await fixture.runtime.start(tenant: "acme", process: "counter", params: [:], idempotencyKey: "k1")
+            let first = try await fixture.runtime.start(
+                tenant: "acme", process: "counter", params: [:], idempotencyKey: "k1")
+            let replay = try await fixture.runtime.start(
+                tenant: "acme", process: "counter", params: [:], idempotencyKey: "k1")
             #expect(first == replay)
             #expect(try await fixture.runtime.instances(tenant: "acme").count == 1)
             let bumped = try await fixture.runtime.send(

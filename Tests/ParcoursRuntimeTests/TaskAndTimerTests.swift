@@ -21,7 +21,9 @@ struct TaskAndTimerTests {
         try await RuntimeFixture.with { fixture in
             let first = try await Self.atDecision(fixture)
             for _ in 0..<4 {
-                let other = try await fixture.runtime.start(tenant: "acme", process: "approval", params: ["requester": "u-2"])
+                fixture.clock.advance(by: 60)
+                let other = try await fixture.runtime.start(
+                    tenant: "acme", process: "approval", params: ["requester": "u-2"])
                 _ = try await fixture.runtime.send(
                     tenant: "acme", instance: other.id, event: "submit",
                     payload: ["email": "bob@example.org", "password": "Correct-Horse-42"])
@@ -31,13 +33,16 @@ struct TaskAndTimerTests {
             #expect(page1.items.first?.instanceId == first.id)
             #expect(page1.items.first?.title == "Rattacher ann@example.org")
             #expect(page1.items.first?.structureId == "s-1")
-            let page2 = try await fixture.runtime.tasks(tenant: "acme", candidate: "manager-1", limit: 2, after: page1.next)
-            let page3 = try await fixture.runtime.tasks(tenant: "acme", candidate: "manager-1", limit: 2, after: page2.next)
+            let page2 = try await fixture.runtime.tasks(
+                tenant: "acme", candidate: "manager-1", limit: 2, after: page1.next)
+            let page3 = try await fixture.runtime.tasks(
+                tenant: "acme", candidate: "manager-1", limit: 2, after: page2.next)
             #expect(page2.items.count == 2 && page3.items.count == 1 && page3.next == nil)
             let all = Set((page1.items + page2.items + page3.items).map(\.id))
             #expect(all.count == 5)
             #expect(try await fixture.runtime.tasks(tenant: "acme", candidate: "stranger").items.isEmpty)
-            #expect(try await fixture.runtime.tasks(tenant: "acme", candidate: "manager-1", structure: "s-9").items.isEmpty)
+            #expect(
+                try await fixture.runtime.tasks(tenant: "acme", candidate: "manager-1", structure: "s-9").items.isEmpty)
         }
     }
 
@@ -52,7 +57,8 @@ struct TaskAndTimerTests {
                         do {
                             return .success(
                                 try await runtime.decide(
-                                    tenant: "acme", task: taskId, outcome: "approve", comment: nil, by: .account(manager)))
+                                    tenant: "acme", task: taskId, outcome: "approve", comment: nil,
+                                    by: .account(manager)))
                         } catch let error as RuntimeError {
                             return .failure(error)
                         } catch {
@@ -115,7 +121,8 @@ struct TaskAndTimerTests {
             #expect(instance.outcome == "refused")
             #expect(instance.context["reason"] == "Unknown person")
             let kinds = try await fixture.runtime.history(tenant: "acme", instance: waiting.id).map(\.kind)
-            #expect(kinds.contains("task_reassigned") && kinds.contains("task_decided") && kinds.contains("notification"))
+            #expect(
+                kinds.contains("task_reassigned") && kinds.contains("task_decided") && kinds.contains("notification"))
         }
     }
 

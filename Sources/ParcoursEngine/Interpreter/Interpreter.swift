@@ -38,6 +38,24 @@ public struct Interpreter: Sendable {
         public var transitions: [TransitionRecord] = []
         public var redactedPayload: [String: Value]?
         public var now: Date
+        /// Transitions and effects interleaved in the order they happened (for history).
+        public var journal: [JournalEntry] = []
+
+        mutating func record(_ effect: Effect) {
+            effects.append(effect)
+            journal.append(.effect(effect))
+        }
+
+        mutating func record(_ transition: TransitionRecord) {
+            transitions.append(transition)
+            journal.append(.transition(transition))
+        }
+    }
+
+    /// One thing a step did, in order.
+    public enum JournalEntry: Sendable {
+        case transition(TransitionRecord)
+        case effect(Effect)
     }
 
     // MARK: - Starting
@@ -112,7 +130,7 @@ public struct Interpreter: Sendable {
             return run {
                 if let escalate = timer.escalate, let task = step.instance.task {
                     let request = try assignees(escalate, step.instance, now: now)
-                    step.effects.append(.escalateTask(id: task.id, assignees: request))
+                    step.record(.escalateTask(id: task.id, assignees: request))
                 }
                 return try take(
                     timer.transition, from: state, trigger: "after \(timer.after)", step: &step, roots: [:],
@@ -283,7 +301,7 @@ public struct Interpreter: Sendable {
             let distinct = recipients.filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }
             guard !distinct.isEmpty else { continue }
             let count = step.effects.count
-            step.effects.append(
+            step.record(
                 .notify(
                     NotificationRequest(
                         id: "\(step.instance.id):\(step.instance.entries):n\(count)", template: send.template.value,
@@ -304,17 +322,17 @@ public struct Interpreter: Sendable {
         }
         guard let state = definition.state(named: name) else { throw EngineError("state '\(name)' is not defined") }
         let now = step.now
-        for timer in step.instance.timers { step.effects.append(.cancelTimer(id: timer.id)) }
+        for timer in step.instance.timers { step.record(.cancelTimer(id: timer.id)) }
         step.instance.timers = []
         if let task = step.instance.task {
-            step.effects.append(.closeTask(id: task.id, reason: "left \(task.state) by \(trigger)"))
+            step.record(.closeTask(id: task.id, reason: "left \(task.state) by \(trigger)"))
             step.instance.task = nil
         }
         if let child = step.instance.child {
-            step.effects.append(.cancelSubprocess(id: child.id))
+            step.record(.cancelSubprocess(id: child.id))
             step.instance.child = nil
         }
-        step.transitions.append(
+        step.record(
             TransitionRecord(
                 from: previous?.name ?? (step.instance.state.isEmpty ? nil : step.instance.state), to: name,
                 trigger: trigger, at: now))
@@ -346,7 +364,7 @@ public struct Interpreter: Sendable {
                 })
             step.instance.task = OpenTask(
                 id: task.id, state: name, title: title, outcomes: task.outcomes.map(\.name), requester: requester)
-            step.effects.append(.openTask(task))
+            step.record(.openTask(task))
         case .subprocess(let sub):
             var params: [String: Value] = [:]
             for binding in sub.arguments {
@@ -355,7 +373,7 @@ public struct Interpreter: Sendable {
             }
             let childId = "\(step.instance.id).\(entry)"
             step.instance.child = ChildLink(id: childId, process: sub.process.value)
-            step.effects.append(
+            step.record(
                 .startSubprocess(
                     SubprocessRequest(id: childId, process: sub.process.value, params: params, secretParams: [])))
         case .action(let action):
@@ -377,7 +395,7 @@ public struct Interpreter: Sendable {
             let call = ActionCall(
                 id: "\(step.instance.id):a\(entry)", action: action.action.value, arguments: arguments,
                 secretArguments: secrets)
-            step.effects.append(.callAction(call))
+            step.record(.callAction(call))
             return .action(call, Suspended(step: step, input: input, automaticSteps: automaticSteps + 1))
         case .choice(let branches):
             let branch = try choose(branches, step: step, roots: inputRoots)
@@ -394,7 +412,7 @@ public struct Interpreter: Sendable {
             }
             step.instance.output = output
             step.instance.status = .finished(outcome: final.outcome.value)
-            step.effects.append(.finish(outcome: final.outcome.value, output: output))
+            step.record(.finish(outcome: final.outcome.value, output: output))
             return .done(step)
         }
         // A waiting state: arm its timers.
@@ -411,7 +429,7 @@ public struct Interpreter: Sendable {
                 id: "\(step.instance.id):\(entry):timer\(index)", state: name, index: index,
                 dueAt: duration.added(to: now))
             step.instance.timers.append(armed)
-            step.effects.append(.armTimer(armed))
+            step.record(.armTimer(armed))
         }
         step.instance.status = .waiting
         return .done(step)

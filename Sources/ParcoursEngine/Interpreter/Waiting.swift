@@ -19,7 +19,8 @@ public struct Waiting: Sendable, Hashable {
         ]
         if let task {
             object["task"] = [
-                "id": .string(task.id), "title": .string(task.title), "outcomes": .list(task.outcomes.map(Value.string)),
+                "id": .string(task.id), "title": .string(task.title),
+                "outcomes": .list(task.outcomes.map(Value.string)),
             ]
         }
         if let subprocess {

@@ -40,7 +40,8 @@ extension Runtime {
         let diagnostics = Checker.check(workspace)
         if diagnostics.hasErrors {
             throw RuntimeError(
-                .invalidDefinition, "the definitions have errors (\(diagnostics.filter { $0.severity == .error }.count))",
+                .invalidDefinition,
+                "the definitions have errors (\(diagnostics.filter { $0.severity == .error }.count))",
                 diagnostics: diagnostics)
         }
         let definitions = workspace.definitions
@@ -64,7 +65,7 @@ extension Runtime {
                     continue
                 }
                 let version = (latest?.0 ?? 0) + 1
-                try await connection.query(
+                try await connection.run(
                     """
                     INSERT INTO definitions (tenant_id, process, version, source, sha256, file)
                     VALUES (\(tenant), \(definition.name.value), \(version), \(definition.source), \(sha), \(definition.file))
@@ -75,7 +76,7 @@ extension Runtime {
             for configuration in settings {
                 for (process, values) in configuration.settings {
                     let json = Value.object(values.mapValues(\.value)).storageJSON
-                    try await connection.query(
+                    try await connection.run(
                         """
                         INSERT INTO tenant_settings (tenant_id, process, settings) VALUES (\(tenant), \(process), \(json)::jsonb)
                         ON CONFLICT (tenant_id, process) DO UPDATE SET settings = excluded.settings, updated_at = now()

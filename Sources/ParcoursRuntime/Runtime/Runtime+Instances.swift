@@ -138,7 +138,7 @@ extension Runtime {
             throw RuntimeError(.conflict, "the request with idempotency key '\(key)' has no stored result")
         }
         let result = try await body()
-        try await connection.query(
+        try await connection.run(
             "UPDATE idempotency_keys SET response = \(result.storageJSON)::jsonb WHERE key = \(key)", logger: logger)
         return InstanceView(value: result)
     }
@@ -157,7 +157,9 @@ extension Runtime {
         for try await row in rows.decode(
             (String, Int, String, String?, String, String, String, Int, String, String?, Int, Date).self)
         {
-            let (process, version, state, outcome, context, settings, output, entries, waits, parent, revision, started) =
+            let (
+                process, version, state, outcome, context, settings, output, entries, waits, parent, revision, started
+            ) =
                 row
             let instance = InstanceState(
                 id: id, process: process, state: state, outcome: outcome,
@@ -184,7 +186,7 @@ extension Runtime {
         let waits = instance.waitsValue.storageJSON
         let now = clock.now()
         if stored.isNew {
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO instances (tenant_id, instance_id, process, version, state, status, outcome, context,
                     settings, output, entries, waits, parent_id, revision, started_at, updated_at)
@@ -193,7 +195,7 @@ extension Runtime {
                     \(waits)::jsonb, \(stored.parentId), 1, \(instance.startedAt), \(now))
                 """, logger: logger)
         } else {
-            try await connection.query(
+            try await connection.run(
                 """
                 UPDATE instances SET state = \(instance.state), status = \(status), outcome = \(instance.outcome),
                     context = \(context)::jsonb, output = \(output)::jsonb, entries = \(instance.entries),
@@ -304,18 +306,23 @@ extension Runtime {
         history.add(
             kind: "event", event: event, from: stored.isNew ? nil : stored.state.state, to: nil, actor: actor,
             details: step.redactedPayload.map(Value.object) ?? .object([:]), at: now)
-        for transition in step.transitions {
-            history.add(
-                kind: "transition", event: transition.trigger, from: transition.from, to: transition.to, actor: actor,
-                details: .object([:]), at: transition.at)
+        for entry in step.journal {
+            switch entry {
+            case .transition(let transition):
+                history.add(
+                    kind: "transition", event: transition.trigger, from: transition.from, to: transition.to,
+                    actor: actor, details: .object([:]), at: transition.at)
+            case .effect(let effect):
+                try await perform(
+                    [effect], of: updated, definition: interpreter.definition, actor: actor, tenant: tenant,
+                    history: &history, on: connection, effects: &effects)
+            }
         }
-        try await perform(
-            step.effects, of: updated, definition: interpreter.definition, actor: actor, tenant: tenant,
-            history: &history, on: connection, effects: &effects)
         try await history.write(tenant: tenant, on: connection, logger: logger)
         if step.instance.status.isFinished, let parent = stored.parentId {
             try await apply(
-                .childFinished(childId: step.instance.id, outcome: step.instance.outcome ?? "", output: step.instance.output),
+                .childFinished(
+                    childId: step.instance.id, outcome: step.instance.outcome ?? "", output: step.instance.output),
                 to: parent, actor: actor, tenant: tenant, on: connection, effects: &effects)
         }
     }
@@ -336,14 +343,14 @@ extension Runtime {
                     kind: "action", event: call.action, from: nil, to: nil, actor: actor,
                     details: .object(call.redactedArguments), at: now)
             case .armTimer(let timer):
-                try await connection.query(
+                try await connection.run(
                     """
                     INSERT INTO timers (tenant_id, timer_id, instance_id, due_at)
                     VALUES (\(tenant), \(timer.id), \(instanceId), \(timer.dueAt))
                     """, logger: logger)
                 effects.wakeWorkers = true
             case .cancelTimer(let id):
-                try await connection.query("DELETE FROM timers WHERE timer_id = \(id)", logger: logger)
+                try await connection.run("DELETE FROM timers WHERE timer_id = \(id)", logger: logger)
             case .openTask(let request):
                 let candidates = try await assignees.resolve(request.assignees, in: context)
                 var structure: String?
@@ -358,7 +365,7 @@ extension Runtime {
                         ]
                     }
                 ).storageJSON
-                try await connection.query(
+                try await connection.run(
                     """
                     INSERT INTO tasks (tenant_id, task_id, instance_id, state, title, description, structure_id,
                         candidates, requester, outcomes, status, created_at)
@@ -368,9 +375,10 @@ extension Runtime {
                     """, logger: logger)
                 history.add(
                     kind: "task_opened", event: request.id, from: nil, to: nil, actor: actor,
-                    details: ["title": .string(request.title), "candidates": .list(candidates.map(Value.string))], at: now)
+                    details: ["title": .string(request.title), "candidates": .list(candidates.map(Value.string))],
+                    at: now)
             case .closeTask(let id, let reason):
-                try await connection.query(
+                try await connection.run(
                     "UPDATE tasks SET status = 'closed', comment = \(reason) WHERE task_id = \(id) AND status = 'open'",
                     logger: logger)
                 history.add(
@@ -378,7 +386,7 @@ extension Runtime {
                     details: ["reason": .string(reason)], at: now)
             case .escalateTask(let id, let request):
                 let added = try await assignees.resolve(request, in: context)
-                try await connection.query(
+                try await connection.run(
                     """
                     UPDATE tasks SET candidates = ARRAY(SELECT DISTINCT unnest(candidates || \(added)::text[]))
                     WHERE task_id = \(id)
@@ -390,7 +398,7 @@ extension Runtime {
                 let clear = request.params.filter { !request.secretParams.contains($0.key) }
                 let secret = request.params.filter { request.secretParams.contains($0.key) }
                 let sealed = secret.isEmpty ? nil : try sealer.seal(.object(secret))
-                try await connection.query(
+                try await connection.run(
                     """
                     INSERT INTO outbox (tenant_id, message_id, instance_id, process, version, template, recipients,
                         language, params, sealed_params, next_attempt_at, created_at)
@@ -430,8 +438,8 @@ extension Runtime {
         stored.state.task = nil
         stored.state.child = nil
         try await save(stored, tenant: tenant, on: connection)
-        try await connection.query("DELETE FROM timers WHERE instance_id = \(id)", logger: logger)
-        try await connection.query(
+        try await connection.run("DELETE FROM timers WHERE instance_id = \(id)", logger: logger)
+        try await connection.run(
             "UPDATE tasks SET status = 'closed', comment = 'cancelled' WHERE instance_id = \(id) AND status = 'open'",
             logger: logger)
         var history = HistoryWriter(instanceId: id, isNew: false)
@@ -443,7 +451,7 @@ extension Runtime {
 
     func wakeIfNeeded(_ effects: TransactionEffects, on connection: PostgresConnection) async throws {
         if effects.wakeWorkers {
-            try await connection.query("SELECT pg_notify(\(Self.workChannel), '')", logger: logger)
+            try await connection.run("SELECT pg_notify(\(Self.workChannel), '')", logger: logger)
         }
     }
 }
@@ -469,8 +477,9 @@ struct HistoryWriter {
         self.isNew = isNew
     }
 
-    mutating func add(kind: String, event: String?, from: String?, to: String?, actor: String?, details: Value, at: Date)
-    {
+    mutating func add(
+        kind: String, event: String?, from: String?, to: String?, actor: String?, details: Value, at: Date
+    ) {
         rows.append(Row(kind: kind, event: event, from: from, to: to, actor: actor, details: details, at: at))
     }
 
@@ -482,7 +491,7 @@ struct HistoryWriter {
             "SELECT coalesce(max(seq), 0) + 1 FROM history WHERE instance_id = \(instanceId)", logger: logger)
         for try await (value) in result.decode(Int.self) { next = value }
         for row in rows {
-            try await connection.query(
+            try await connection.run(
                 """
                 INSERT INTO history (tenant_id, instance_id, seq, at, kind, event, from_state, to_state, actor, details)
                 VALUES (\(tenant), \(instanceId), \(next), \(row.at), \(row.kind), \(row.event), \(row.from), \(row.to),

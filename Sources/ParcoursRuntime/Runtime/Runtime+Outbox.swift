@@ -63,29 +63,34 @@ extension Runtime {
     ) async throws -> DeliveryOutcome? {
         let rows = try await connection.query(
             """
-            SELECT message_id, process, version, template, recipients, language, params::text, sealed_params, attempts
+            SELECT message_id, process, version, template, recipients, language, params::text, sealed_params, attempts,
+                created_at
             FROM outbox WHERE status = 'pending' AND next_attempt_at <= \(now)
             ORDER BY next_attempt_at, message_id LIMIT 1 FOR UPDATE SKIP LOCKED
             """, logger: logger)
-        var found: (String, String, Int, String, [String], String, String, String?, Int)?
-        for try await row in rows.decode((String, String, Int, String, [String], String, String, String?, Int).self) {
+        var found: (String, String, Int, String, [String], String, String, String?, Int, Date)?
+        for try await row in rows.decode(
+            (String, String, Int, String, [String], String, String, String?, Int, Date).self)
+        {
             found = row
         }
-        guard let (id, process, version, template, recipients, language, paramsJSON, sealed, attempts) = found else {
-            return nil
-        }
+        guard let (id, process, version, template, recipients, language, paramsJSON, sealed, attempts, created) = found
+        else { return nil }
         let attempt = attempts + 1
         let outcome: DeliveryOutcome
         var lastError: String?
         do {
             var params = (try Value(storageJSON: paramsJSON)).objectValue ?? [:]
             if let sealed { params.merge((try sealer.open(sealed)).objectValue ?? [:]) { _, secret in secret } }
-            let (definition, _) = try await definition(tenant: tenant, process: process, version: version, on: connection)
+            let (definition, _) = try await definition(
+                tenant: tenant, process: process, version: version, on: connection)
             let request = NotificationRequest(
                 id: id, template: template, to: recipients, language: language, params: params, secretParams: [])
             let (subject, body) = try request.render(with: definition, now: now)
+            // The row's creation time as Date: a resent copy is byte-identical to the first.
             let message = MailMessage(
-                id: Self.mailId(id), from: settings.from, to: recipients, subject: subject, textBody: body, date: now)
+                id: Self.mailId(id), from: settings.from, to: recipients, subject: subject, textBody: body,
+                date: created)
             try await transport.send(message)
             outcome = .sent
         } catch {
@@ -95,7 +100,7 @@ extension Runtime {
         }
         switch outcome {
         case .sent:
-            try await connection.query(
+            try await connection.run(
                 """
                 UPDATE outbox SET status = 'sent', attempts = \(attempt), sent_at = \(now), sealed_params = NULL,
                     last_error = NULL
@@ -103,15 +108,16 @@ extension Runtime {
                 """, logger: logger)
         case .retried:
             let delay = settings.retry.delay(afterAttempt: attempt, messageId: id)
-            let next = now.addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
-            try await connection.query(
+            let next = now.addingTimeInterval(
+                Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            try await connection.run(
                 """
                 UPDATE outbox SET attempts = \(attempt), next_attempt_at = \(next), last_error = \(lastError)
                 WHERE message_id = \(id)
                 """, logger: logger)
         case .failed:
             logger.error("notification \(id) failed for good: \(lastError ?? "")")
-            try await connection.query(
+            try await connection.run(
                 """
                 UPDATE outbox SET status = 'failed', attempts = \(attempt), sealed_params = NULL, last_error = \(lastError)
                 WHERE message_id = \(id)
@@ -120,9 +126,12 @@ extension Runtime {
         return outcome
     }
 
-    /// Message ids may only use `A-Z a-z 0-9 . _ + -`.
+    /// Message ids may only use `A-Z a-z 0-9 . _ + -`, without leading, trailing or doubled dots.
     static func mailId(_ id: String) -> String {
-        String(id.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "." })
-            .replacingOccurrences(of: "..", with: ".")
+        let mapped = id.unicodeScalars.map { scalar -> Character in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "-" || scalar == "_")
+                ? Character(scalar) : "."
+        }
+        return String(mapped).split(separator: ".", omittingEmptySubsequences: true).joined(separator: ".")
     }
 }

@@ -100,7 +100,8 @@ extension Runtime {
         idempotencyKey: String? = nil
     ) async throws -> TaskView {
         let request = Value.object([
-            "op": "decide", "task": .string(id), "outcome": .string(outcome), "comment": comment.map(Value.string) ?? .null,
+            "op": "decide", "task": .string(id), "outcome": .string(outcome),
+            "comment": comment.map(Value.string) ?? .null,
             "by": .string(actor.name),
         ])
         let view = try await inTenant(tenant) { connection in
@@ -124,7 +125,7 @@ extension Runtime {
                     .decide(taskId: id, outcome: outcome, comment: comment, by: actor.name), to: task.instanceId,
                     actor: actor.name, tenant: tenant, on: connection, effects: &effects)
                 let now = self.clock.now()
-                try await connection.query(
+                try await connection.run(
                     """
                     UPDATE tasks SET status = 'decided', outcome = \(outcome), comment = \(comment),
                         decided_by = \(actor.name), decided_at = \(now)
@@ -150,7 +151,7 @@ extension Runtime {
         return try await inTenant(tenant) { connection in
             let task = try await self.task(id, forUpdate: true, on: connection)
             guard task.status == "open" else { throw RuntimeError(.conflict, "task '\(id)' is not open") }
-            try await connection.query(
+            try await connection.run(
                 "UPDATE tasks SET candidates = \(candidates) WHERE task_id = \(id)", logger: self.logger)
             var history = HistoryWriter(instanceId: task.instanceId, isNew: false)
             history.add(

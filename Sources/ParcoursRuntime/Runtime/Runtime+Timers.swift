@@ -37,7 +37,7 @@ extension Runtime {
         var due: (String, String)?
         for try await row in rows.decode((String, String).self) { due = row }
         guard let (timerId, instanceId) = due else { return false }
-        try await connection.query("DELETE FROM timers WHERE timer_id = \(timerId)", logger: logger)
+        try await connection.run("DELETE FROM timers WHERE timer_id = \(timerId)", logger: logger)
         var effects = TransactionEffects()
         do {
             try await apply(

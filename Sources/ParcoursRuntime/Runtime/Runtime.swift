@@ -45,7 +45,7 @@ public final class Runtime: Sendable {
             attempt += 1
             do {
                 return try await client.withTransaction(logger: logger) { connection in
-                    try await connection.query("SELECT set_config('parcours.tenant', \(tenant), true)", logger: logger)
+                    try await connection.run("SELECT set_config('parcours.tenant', \(tenant), true)", logger: logger)
                     return try await body(connection)
                 }
             } catch let error as PostgresTransactionError {
@@ -81,8 +81,10 @@ public final class Runtime: Sendable {
         let secret = Self.randomToken()
         let key = "pk_\(id)_\(keyId)_\(secret)"
         do {
-            try await client.query(
-                "SELECT parcours_create_tenant(\(id), \(name), \(keyId), \(Self.hash(key)))", logger: logger)
+            try await client.withConnection { connection in
+                try await connection.run(
+                    "SELECT parcours_create_tenant(\(id), \(name), \(keyId), \(Self.hash(key)))", logger: self.logger)
+            }
         } catch {
             if Self.sqlState(error) == "23505" { throw RuntimeError(.conflict, "tenant '\(id)' already exists") }
             throw error
@@ -100,7 +102,8 @@ public final class Runtime: Sendable {
     /// The tenants that exist.
     public func tenantExists(_ tenant: String) async throws -> Bool {
         try await inTenant(tenant) { connection in
-            let rows = try await connection.query("SELECT 1 FROM tenants WHERE tenant_id = \(tenant)", logger: self.logger)
+            let rows = try await connection.query(
+                "SELECT 1 FROM tenants WHERE tenant_id = \(tenant)", logger: self.logger)
             for try await _ in rows.decode(Int.self) { return true }
             return false
         }

@@ -35,7 +35,9 @@ public struct SecretSealer: Sendable {
     }
 
     public func open(_ text: String) throws -> Value {
-        guard let data = Data(base64Encoded: text) else { throw RuntimeError(.invalidInput, "sealed data is not base64") }
+        guard let data = Data(base64Encoded: text) else {
+            throw RuntimeError(.invalidInput, "sealed data is not base64")
+        }
         let plain = try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: key)
         return try Value(storageJSON: String(decoding: plain, as: UTF8.self))
     }

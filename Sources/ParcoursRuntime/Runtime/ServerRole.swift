@@ -9,7 +9,7 @@ public enum ServerRole {
 
     /// Creates the role if it does not exist (needs a superuser or CREATEROLE connection).
     public static func ensure(on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(
+        try await connection.run(
             """
             DO $$
             BEGIN

@@ -37,7 +37,8 @@ public struct HistoryEntry: Sendable, Hashable {
 
     public var value: Value {
         [
-            "seq": .number(Double(seq)), "at": .date(at), "kind": .string(kind), "event": event.map(Value.string) ?? .null,
+            "seq": .number(Double(seq)), "at": .date(at), "kind": .string(kind),
+            "event": event.map(Value.string) ?? .null,
             "from": from.map(Value.string) ?? .null, "to": to.map(Value.string) ?? .null,
             "actor": actor.map(Value.string) ?? .null, "details": details,
         ]

@@ -26,7 +26,7 @@ public struct RuntimeWorkers: Service {
     }
 
     public func run() async throws {
-        let (wakeups, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let wakeup = Wakeup()
         let logger = runtime.logger
         let listenConfiguration = self.listenConfiguration
         let pollInterval = self.pollInterval
@@ -34,29 +34,21 @@ public struct RuntimeWorkers: Service {
             await withTaskGroup(of: Void.self) { group in
                 if let listenConfiguration {
                     group.addTask {
-                        await Self.listen(configuration: listenConfiguration, continuation: continuation, logger: logger)
+                        await Self.listen(configuration: listenConfiguration, wakeup: wakeup, logger: logger)
                     }
                 }
                 group.addTask {
-                    var iterator = wakeups.makeAsyncIterator()
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
                         await self.round()
-                        let sleep = await self.sleepDuration(max: pollInterval)
                         // Wake on a notification or when the next timer or message is due.
-                        await withTaskGroup(of: Void.self) { waiters in
-                            waiters.addTask { try? await Task.sleep(for: sleep) }
-                            waiters.addTask { _ = await iterator.next() }
-                            await waiters.next()
-                            waiters.cancelAll()
-                        }
-                        iterator = wakeups.makeAsyncIterator()
+                        await wakeup.wait(upTo: await self.sleepDuration(max: pollInterval))
                     }
                 }
                 await group.next()
                 group.cancelAll()
             }
         } onGracefulShutdown: {
-            continuation.finish()
+            Task { await wakeup.signal() }
         }
     }
 
@@ -86,21 +78,62 @@ public struct RuntimeWorkers: Service {
         return min(max, .milliseconds(Int64(seconds * 1000) + 10))
     }
 
-    static func listen(
-        configuration: PostgresConnection.Configuration, continuation: AsyncStream<Void>.Continuation, logger: Logger
-    ) async {
+    static func listen(configuration: PostgresConnection.Configuration, wakeup: Wakeup, logger: Logger) async {
         while !Task.isCancelled {
             do {
                 let connection = try await PostgresConnection.connect(
                     configuration: configuration, id: 0, logger: logger)
                 defer { Task { try? await connection.close() } }
                 try await connection.listen(on: Runtime.workChannel) { notifications in
-                    for try await _ in notifications { continuation.yield() }
+                    for try await _ in notifications { await wakeup.signal() }
                 }
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("LISTEN \(Runtime.workChannel) lost (\(error)); reconnecting")
                 try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}
+
+/// A signal a worker sleeps on: `signal()` wakes the sleeper, or the next one if nobody sleeps yet.
+actor Wakeup {
+    private var pending = false
+    private var waiter: CheckedContinuation<Void, Never>?
+
+    func signal() {
+        if let waiter {
+            self.waiter = nil
+            waiter.resume()
+        } else {
+            pending = true
+        }
+    }
+
+    /// Returns after a signal or after `duration`, whichever comes first.
+    func wait(upTo duration: Duration) async {
+        if pending {
+            pending = false
+            return
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: duration)
+                if !Task.isCancelled { await self.signal() }
+            }
+            group.addTask { await self.suspend() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func suspend() async {
+        await withCheckedContinuation { continuation in
+            if pending {
+                pending = false
+                continuation.resume()
+            } else {
+                waiter = continuation
             }
         }
     }

@@ -1,0 +1,128 @@
+import Foundation
+import ParcoursRuntime
+import PostgresNIO
+import Testing
+
+@Suite("The embedded PostgreSQL")
+struct EmbeddedPostgresTests {
+    /// Runs `body` with the data directory of a new cluster; afterwards stops any server on it and deletes it.
+    func withTemporaryCluster(_ body: (URL) async throws -> Void) async throws {
+        let folder = try TestPostgres.temporaryClusterFolder()
+        let data = folder.appendingPathComponent("data")
+        do {
+            try await body(data)
+        } catch {
+            try? await EmbeddedPostgres(dataDirectory: data).stop()
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
+        try await EmbeddedPostgres(dataDirectory: data).stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    func scalar(_ sql: String, on database: DatabaseConfiguration) async throws -> String? {
+        try await TestPostgres.withConnection(to: database) { connection in
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: TestPostgres.logger)
+            var value: String?
+            for try await text in rows.decode(String?.self) { value = text }
+            return value
+        }
+    }
+
+    @Test("start creates the cluster once; stop is idempotent; a restart keeps the data")
+    func startStopRestart() async throws {
+        try await withTemporaryCluster { data in
+            let postgres = EmbeddedPostgres(dataDirectory: data, forTests: true)
+
+            async let first = postgres.start()
+            async let second = postgres.start()
+            let (one, two) = try await (first, second)
+            #expect(one == two)
+            #expect(one.host == "127.0.0.1")
+            #expect(one.username == "parcours")
+            #expect(one.database == "postgres")
+            #expect(await postgres.configuration == one)
+            #expect(try await scalar("SHOW fsync", on: one) == "off")
+            #expect(try await scalar("SHOW server_encoding", on: one) == "UTF8")
+            try await TestPostgres.withConnection(to: one) {
+                try await TestPostgres.execute("CREATE TABLE kept (x int)", on: $0)
+            }
+            #expect(try await postgres.start() == one)
+
+            try await postgres.stop()
+            try await postgres.stop()
+            #expect(await postgres.configuration == nil)
+            await #expect(throws: DatabaseUnavailable.self) {
+                try await DatabaseCheck.verify(one, timeout: .seconds(2))
+            }
+
+            let again = try await postgres.start()
+            #expect(try await scalar("SELECT to_regclass('kept')::text", on: again) == "kept")
+            try await postgres.stop()
+        }
+    }
+
+    @Test("a server left running on the directory is reused, or restarted when its port differs")
+    func reusesRunningServer() async throws {
+        try await withTemporaryCluster { data in
+            let earlier = try await EmbeddedPostgres(dataDirectory: data, forTests: true).start()
+
+            // A later run (a new instance, as after a crash of the first process) finds it running.
+            let later = EmbeddedPostgres(dataDirectory: data, forTests: true)
+            #expect(try await later.start() == earlier)
+
+            // Asked for another port, it restarts the server there.
+            let port = try await closedPort()
+            let moved = EmbeddedPostgres(dataDirectory: data, port: port, forTests: true)
+            let configuration = try await moved.start()
+            #expect(configuration.port == port)
+            try await DatabaseCheck.verify(configuration, timeout: .seconds(3))
+            await #expect(throws: DatabaseUnavailable.self) {
+                try await DatabaseCheck.verify(earlier, timeout: .seconds(2))
+            }
+            try await moved.stop()
+        }
+    }
+
+    @Test("a development cluster keeps fsync on")
+    func developmentIsDurable() async throws {
+        try await withTemporaryCluster { data in
+            let postgres = EmbeddedPostgres(dataDirectory: data)
+            let configuration = try await postgres.start()
+            #expect(try await scalar("SHOW fsync", on: configuration) == "on")
+            try await postgres.stop()
+        }
+    }
+
+    @Test("errors say why: a folder that is not a cluster, a port in use (quoting postgres.log)")
+    func errors() async throws {
+        try await withTemporaryCluster { data in
+            try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+            try "hello".write(to: data.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+            await #expect {
+                try await EmbeddedPostgres(dataDirectory: data, forTests: true).start()
+            } throws: { error in
+                "\(error)".contains("is not empty and is not a PostgreSQL data directory")
+            }
+
+            let server = try await TestPostgres.server()
+            guard server.host == "127.0.0.1" else { return }  // DATABASE_URL elsewhere: no port to collide with
+            try await withTemporaryCluster { other in
+                await #expect {
+                    try await EmbeddedPostgres(dataDirectory: other, port: server.port, forTests: true).start()
+                } throws: { error in
+                    let text = "\(error)"
+                    return error is EmbeddedPostgresError && text.contains("did not start")
+                        && text.contains("postgres.log")
+                        && text.contains("already in use")
+                }
+            }
+        }
+    }
+
+    @Test("the server binaries are found")
+    func binaries() throws {
+        let folder = try #require(EmbeddedPostgres.locateBinaries())
+        #expect(FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("initdb").path))
+    }
+}
