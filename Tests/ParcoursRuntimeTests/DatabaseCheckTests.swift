@@ -4,6 +4,9 @@ import Testing
 
 @Suite("The fast database check gives the real cause")
 struct DatabaseCheckTests {
+    /// Not a performance target: PostgresClient alone retries for about a minute before a vague error; the check
+    /// must answer with the real cause well before that, even on a machine busy with parallel tests.
+    static let farBelowAMinute: Duration = .seconds(20)
     /// Runs the check and returns its error, with how long it took.
     func failure(_ configuration: DatabaseConfiguration) async -> (DatabaseUnavailable?, Duration) {
         let clock = ContinuousClock()
@@ -30,7 +33,7 @@ struct DatabaseCheckTests {
         #expect(unavailable.reason == .connectionRefused)
         #expect(unavailable.description.contains("connection refused at 127.0.0.1:\(port)"))
         #expect(unavailable.description.contains("is PostgreSQL running"))
-        #expect(elapsed < .seconds(5))  // at once, but the machine may be busy with parallel tests
+        #expect(elapsed < Self.farBelowAMinute)
     }
 
     @Test("a missing socket file")
@@ -50,7 +53,7 @@ struct DatabaseCheckTests {
         let unavailable = try #require(error)
         #expect(unavailable.reason == .databaseNotFound)
         #expect(unavailable.description.contains("database \"no_such_database\" does not exist"))
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < Self.farBelowAMinute)
     }
 
     @Test("a role that does not exist")
@@ -83,7 +86,7 @@ struct DatabaseCheckTests {
         let (error, elapsed) = await failure(configuration)
         let unavailable = try #require(error)
         #expect(unavailable.reason == .notPostgres || unavailable.reason == .other)
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < Self.farBelowAMinute)
     }
 
     @Test("a silent server: timeout within the limit")
@@ -99,6 +102,6 @@ struct DatabaseCheckTests {
         } throws: { error in
             (error as? DatabaseUnavailable)?.reason == .timeout
         }
-        #expect(clock.now - start < .seconds(5))
+        #expect(clock.now - start < Self.farBelowAMinute)
     }
 }

@@ -24,6 +24,15 @@ public struct Workspace: Sendable {
 
     public func tenant(named name: String) -> TenantConfiguration? { tenants.first { $0.name.value == name } }
 
+    /// What a YAML document is: `process`, `actions`, `assignees`, `scenario` or `tenant` (its first such key), or
+    /// nil when it is none of them or does not parse.
+    public static func documentKind(of source: String) -> String? {
+        guard let node = YAMLSource.parse(source, file: "").0, let entries = node.entries else { return nil }
+        return entries.compactMap(\.key.scalarText).first {
+            ["process", "actions", "assignees", "scenario", "tenant"].contains($0)
+        }
+    }
+
     /// Adds one YAML document; `reference` documents contribute definitions and catalogues only, silently.
     public mutating func add(source: String, file: String, reference: Bool = false) {
         if !reference { fileCount += 1 }
@@ -45,7 +54,7 @@ public struct Workspace: Sendable {
         case "actions", "assignees":
             let loaded = CatalogLoader(sink: sink, file: file).load(root)
             for (name, action) in loaded.actions where !reference {
-                if let existing = catalog.actions[name] {
+                if let existing = catalog.actions[name], existing.location != action.location {
                     sink.error("action '\(name)' is already declared at \(existing.location)", at: action.location)
                 }
             }

@@ -33,7 +33,10 @@ extension Runtime {
         for (file, text) in deployed where !newFiles.contains(file) {
             workspace.add(source: text, file: file, reference: true)
         }
-        for (file, text) in sources { workspace.add(source: text, file: file) }
+        // The runtime's own catalogue is authoritative: catalogues among the sources are not deployed.
+        for (file, text) in sources where !["actions", "assignees"].contains(Workspace.documentKind(of: text) ?? "") {
+            workspace.add(source: text, file: file)
+        }
         // A deployed process that a new file redefines is replaced, not a duplicate.
         let redefined = Set(workspace.definitions.map(\.name.value))
         workspace.referenceDefinitions.removeAll { redefined.contains($0.name.value) }

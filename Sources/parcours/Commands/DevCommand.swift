@@ -37,6 +37,8 @@ struct DevCommand: AsyncParsableCommand {
     ]
 
     func run() async throws {
+        // Line-buffered output, so that what dev prints shows up at once even when piped to a file.
+        setvbuf(stdout, nil, _IOLBF, 0)
         var configuredLogger = Logger(label: "parcours")
         configuredLogger.logLevel = .info
         let logger = configuredLogger
