@@ -7,6 +7,12 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
+/// Prints a line and flushes at once, so that a long-running command's output shows up even when piped.
+func say(_ text: String = "") {
+    print(text)
+    fflush(nil)
+}
+
 /// Options shared by the designer tools.
 struct CatalogOptions: ParsableArguments {
     @Option(

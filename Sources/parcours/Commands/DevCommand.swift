@@ -37,8 +37,6 @@ struct DevCommand: AsyncParsableCommand {
     ]
 
     func run() async throws {
-        // Line-buffered output, so that what dev prints shows up at once even when piped to a file.
-        setvbuf(stdout, nil, _IOLBF, 0)
         var configuredLogger = Logger(label: "parcours")
         configuredLogger.logLevel = .info
         let logger = configuredLogger
@@ -46,7 +44,7 @@ struct DevCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: dataFolder, withIntermediateDirectories: true)
         let sealer = try secretKey(in: dataFolder)
 
-        print("starting PostgreSQL in \(dataFolder.appendingPathComponent("postgres").path) …")
+        say("starting PostgreSQL in \(dataFolder.appendingPathComponent("postgres").path) …")
         let postgres = EmbeddedPostgres(dataDirectory: dataFolder.appendingPathComponent("postgres"), port: nil)
         let superuser: DatabaseConfiguration
         do { superuser = try await postgres.start() } catch { throw fail(error) }
@@ -61,7 +59,7 @@ struct DevCommand: AsyncParsableCommand {
             if error is ExitCode { throw error }
             throw fail(error)
         }
-        print("stopping PostgreSQL …")
+        say("stopping PostgreSQL …")
         try await postgres.stop()
     }
 
@@ -74,7 +72,7 @@ struct DevCommand: AsyncParsableCommand {
             configuration: try superuser.connectionConfiguration(), id: 1, logger: logger)
         do {
             let applied = try await Migrator(directory: folder).migrate(on: connection, logger: logger)
-            for migration in applied { print("migrated: \(migration.fileName)") }
+            for migration in applied { say("migrated: \(migration.fileName)") }
             try await ServerRole.ensure(on: connection, logger: logger)
         } catch {
             try? await connection.close()
@@ -97,7 +95,7 @@ struct DevCommand: AsyncParsableCommand {
             let application = ParcoursServer.application(
                 runtime: runtime, host: "127.0.0.1", port: port, services: [workers, watcher], logger: logger,
                 onServerRunning: { port in
-                    print(
+                    say(
                         """
 
                         Parcours is running on http://127.0.0.1:\(port)
@@ -121,7 +119,7 @@ struct DevCommand: AsyncParsableCommand {
             if !(try await runtime.tenantExists(tenant.id)) {
                 let key = try await runtime.createTenant(id: tenant.id, name: tenant.name)
                 newKeys.append("\(tenant.id)\t\(key)")
-                print("tenant \(tenant.id) created; administrator key: \(key)")
+                say("tenant \(tenant.id) created; administrator key: \(key)")
             }
             await DesignWatcher.deploy(runtime: runtime, tenant: tenant)
         }
@@ -156,7 +154,7 @@ struct DesignWatcher: Service {
             let current = Self.snapshot()
             guard current != last else { continue }
             last = current
-            print("change detected: checking and redeploying …")
+            say("change detected: checking and redeploying …")
             for tenant in tenants { await Self.deploy(runtime: runtime, tenant: tenant) }
         }
     }
@@ -182,15 +180,15 @@ struct DesignWatcher: Service {
             let result = try await runtime.deploy(tenant: tenant.id, sources: sources)
             let created = result.processes.filter(\.created)
             if !created.isEmpty {
-                print(
+                say(
                     "\(tenant.id): deployed "
                         + created.map { "\($0.process) v\($0.version)" }.joined(separator: ", "))
             }
         } catch let error as RuntimeError {
-            print("\(tenant.id): not deployed — \(error.message)")
-            for diagnostic in error.diagnostics where diagnostic.severity == .error { print("  \(diagnostic)") }
+            say("\(tenant.id): not deployed — \(error.message)")
+            for diagnostic in error.diagnostics where diagnostic.severity == .error { say("  \(diagnostic)") }
         } catch {
-            print("\(tenant.id): not deployed — \(error)")
+            say("\(tenant.id): not deployed — \(error)")
         }
     }
 }

@@ -33,8 +33,6 @@ struct ServeCommand: AsyncParsableCommand {
     var catalog: String?
 
     func run() async throws {
-        // Line-buffered output, so that what dev prints shows up at once even when piped to a file.
-        setvbuf(stdout, nil, _IOLBF, 0)
         var configuredLogger = Logger(label: "parcours")
         configuredLogger.logLevel = .info
         let logger = configuredLogger
