@@ -24,11 +24,14 @@ enum CLI {
     }
 
     /// Runs `parcours ARGUMENTS` in `directory` (the package root by default).
-    static func run(_ arguments: [String], in directory: URL? = nil, stdin: String? = nil) throws -> CLIResult {
+    static func run(
+        _ arguments: [String], in directory: URL? = nil, stdin: String? = nil, environment: [String: String] = [:]
+    ) throws -> CLIResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory ?? packageRoot
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// A `parcours` process running in the background, its output going to a file (so it can never block on a pipe).
+final class BackgroundCommand: @unchecked Sendable {
+    let process = Process()
+    let output: URL
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        output = FileManager.default.temporaryDirectory.appendingPathComponent("parcours-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
+        process.executableURL = CLI.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = CLI.packageRoot
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    var log: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+
+    /// Sends SIGINT and waits (polling) for the exit; SIGKILL after the deadline.
+    func interrupt(within seconds: Double = 30) async -> Int32? {
+        process.interrupt()
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(100)) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: output)
+    }
+}
+
+/// The HTTP status of GET url, or nil when nothing answers (curl is on every development machine).
+func httpStatus(_ url: String) throws -> Int? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+    process.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "3", url]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let code = Int(String(decoding: data, as: UTF8.self)) ?? 0
+    return code == 0 ? nil : code
+}
+
+func freePort() -> Int { Int.random(in: 20_000..<60_000) }
+
+@Suite("Runtime commands", .serialized)
+struct RuntimeCommandTests {
+    @Test func devStartsEverythingStopsCleanlyAndReusesItsData() async throws {
+        let data = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: data) }
+        let port = freePort()
+        let first = try BackgroundCommand(["dev", "--port", "\(port)", "--data", data.path])
+        var ready = false
+        for _ in 0..<600 where !ready {
+            ready = try httpStatus("http://127.0.0.1:\(port)/readyz") == 200
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(ready, "\(first.log)")
+        #expect(try httpStatus("http://127.0.0.1:\(port)/healthz") == 200)
+        #expect(first.log.contains("tenant demo created"))
+        #expect(first.log.contains("demo: deployed"))
+        #expect(first.log.contains("cea: deployed"))
+        let keys = data.appendingPathComponent("demo-keys.txt")
+        let attributes = try FileManager.default.attributesOfItem(atPath: keys.path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(try String(contentsOf: keys, encoding: .utf8).split(separator: "\n").count == 3)
+        #expect(await first.interrupt() == 0, "\(first.log)")
+        #expect(first.log.contains("stopping PostgreSQL"))
+
+        let second = try BackgroundCommand(["dev", "--port", "\(port)", "--data", data.path])
+        ready = false
+        for _ in 0..<600 where !ready {
+            ready = try httpStatus("http://127.0.0.1:\(port)/readyz") == 200
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(ready, "\(second.log)")
+        #expect(!second.log.contains("tenant demo created"))
+        #expect(await second.interrupt() == 0, "\(second.log)")
+    }
+
+    @Test func aWrongDatabaseURLFailsFastWithTheRealCause() throws {
+        let started = Date()
+        let result = try CLI.run(
+            ["serve", "--database-url", "postgres://nobody@127.0.0.1:1/parcours"],
+            environment: ["PARCOURS_SECRET_KEY": Data(repeating: 7, count: 32).base64EncodedString()])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("127.0.0.1:1"), "\(result.stderr)")
+        #expect(result.stderr.lowercased().contains("refused"), "\(result.stderr)")
+        // PostgresClient alone would retry for about a minute.
+        #expect(Date().timeIntervalSince(started) < 30)
+        let migrate = try CLI.run(["migrate", "--database-url", "postgres://nobody@127.0.0.1:1/parcours"])
+        #expect(migrate.status == 1)
+        #expect(migrate.stderr.lowercased().contains("refused"), "\(migrate.stderr)")
+    }
+
+    @Test func serveRefusesToStartWithoutASecretKey() throws {
+        let result = try CLI.run(
+            ["serve", "--database-url", "postgres://nobody@127.0.0.1:1/parcours"],
+            environment: ["PARCOURS_SECRET_KEY": ""])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("PARCOURS_SECRET_KEY"))
+    }
+}
