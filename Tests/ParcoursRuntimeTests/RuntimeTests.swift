@@ -60,6 +60,41 @@ struct RuntimeTests {
         }
     }
 
+    @Test func aTenantFileOverridesTheSettingsOfItsTenantOnly() async throws {
+        try await RuntimeFixture.with { fixture in
+            let process = (
+                file: "wait.yaml",
+                text: """
+                process: wait
+                start: waiting
+                settings:
+                  validity: P30D
+                states:
+                  waiting:
+                    on:
+                      go: { goto: done }
+                    timers:
+                      - after: settings.validity
+                        goto: done
+                  done:
+                    final: success
+                """
+            )
+            let tenantFile = (file: "acme.yaml", text: "tenant: acme\nsettings:\n  wait:\n    validity: P2D\n")
+            try await fixture.tenant("acme")
+            try await fixture.tenant("other")
+            let result = try await fixture.runtime.deploy(tenant: "acme", sources: [process, tenantFile])
+            #expect(result.settingsApplied == ["wait"])
+            _ = try await fixture.runtime.deploy(tenant: "other", sources: [process, tenantFile])
+            let acme = try await fixture.runtime.start(tenant: "acme", process: "wait", params: [:])
+            let other = try await fixture.runtime.start(tenant: "other", process: "wait", params: [:])
+            let acmeDue = acme.value[member: "waiting"][member: "timers"].listValue?.first?[member: "due_at"]
+            let otherDue = other.value[member: "waiting"][member: "timers"].listValue?.first?[member: "due_at"]
+            #expect(acmeDue == .date(RuntimeFixture.start.addingTimeInterval(2 * 86_400)))
+            #expect(otherDue == .date(RuntimeFixture.start.addingTimeInterval(30 * 86_400)))
+        }
+    }
+
     @Test func eventsApplyAndRejectedOnesChangeNothing() async throws {
         try await RuntimeFixture.with { fixture in
             try await fixture.tenant("acme", deploying: [TestProcesses.approval])

@@ -21,14 +21,16 @@ extension Runtime {
                 let handled = try await inTenant(tenant) { connection in
                     try await self.fireOneTimer(tenant: tenant, now: now, on: connection)
                 }
-                guard handled else { break }
-                fired += 1
+                guard let handled else { break }
+                if handled { fired += 1 }
             }
         }
         return fired
     }
 
-    private func fireOneTimer(tenant: String, now: Date, on connection: PostgresConnection) async throws -> Bool {
+    /// nil when no timer is due (or all due ones are locked), false when the one found was already fired, true when
+    /// it fired.
+    private func fireOneTimer(tenant: String, now: Date, on connection: PostgresConnection) async throws -> Bool? {
         let rows = try await connection.query(
             """
             SELECT t.timer_id, t.instance_id FROM timers t JOIN instances i USING (tenant_id, instance_id)
@@ -36,8 +38,14 @@ extension Runtime {
             """, logger: logger)
         var due: (String, String)?
         for try await row in rows.decode((String, String).self) { due = row }
-        guard let (timerId, instanceId) = due else { return false }
-        try await connection.run("DELETE FROM timers WHERE timer_id = \(timerId)", logger: logger)
+        guard let (timerId, instanceId) = due else { return nil }
+        // Under READ COMMITTED the row may have been deleted by a worker that committed just before this one
+        // locked the instance: then there is nothing to fire.
+        let deleted = try await connection.query(
+            "DELETE FROM timers WHERE timer_id = \(timerId) RETURNING 1", logger: logger)
+        var stillDue = false
+        for try await _ in deleted.decode(Int.self) { stillDue = true }
+        guard stillDue else { return false }
         var effects = TransactionEffects()
         do {
             try await apply(
