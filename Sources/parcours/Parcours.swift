@@ -17,6 +17,7 @@ struct Parcours: AsyncParsableCommand {
             DeployCommand.self,
             ServeCommand.self,
             DevCommand.self,
+            BenchCommand.self,
         ]
     )
 }

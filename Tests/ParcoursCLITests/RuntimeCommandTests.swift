@@ -113,3 +113,15 @@ struct RuntimeCommandTests {
         #expect(result.stderr.contains("PARCOURS_SECRET_KEY"))
     }
 }
+
+@Suite("bench")
+struct BenchCommandTests {
+    /// A smoke run: the command sets everything up, measures both sides and prints the table. The figures
+    /// themselves are not checked (a benchmark is not a test): docs/performance.md records them.
+    @Test func benchRunsBothSidesAndPrintsTheRatio() throws {
+        let result = try CLI.run(["bench", "--clients", "1", "--duration", "1", "--warmup", "0"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("clients | runtime tps | p50 ms | p99 ms | pgbench tps | runtime/pgbench"))
+        #expect(result.stdout.contains("1 clients  pgbench:"), "\(result.stdout)")
+    }
+}

@@ -1,0 +1,500 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ParcoursDSL
+import ParcoursEngine
+import ParcoursRuntime
+import PostgresNIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `parcours bench`: transitions per second of the runtime, against the bare SQL of the same transitions (pgbench).
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the runtime's transitions per second and latency, and pgbench's limit for the same SQL.",
+        discussion: """
+            For each client count, starts one instance per client of a one-step signup process, then each client
+            sends events to its own instance in a loop (one event = one transition = one transaction); every
+            latency is recorded after a warm-up. Then pgbench runs Benchmarks/transition.sql (the same statements)
+            with as many clients, on the same database and as the same role. Without --database-url, a throwaway
+            PostgreSQL with durable settings (fsync on) is started in a temporary folder and removed afterwards.
+            With --database-url (a superuser), a scratch database parcours_bench_* is created and dropped.
+            Exit status 0 whatever the figures: a benchmark is not a test.
+            """)
+
+    @Option(
+        name: .customLong("database-url"),
+        help: "A superuser's postgres:// URL (default: a throwaway embedded PostgreSQL, fsync on).")
+    var databaseURL: String?
+
+    @Option(help: "The password of the role parcours_server, when the server asks for one.")
+    var serverPassword: String?
+
+    @Option(help: "The client counts, comma-separated.")
+    var clients = "1,4,16,64"
+
+    @Option(help: "Seconds measured per client count (after the warm-up).")
+    var duration = 10.0
+
+    @Option(help: "Seconds of warm-up per client count, not measured.")
+    var warmup = 2.0
+
+    @Option(help: "The pgbench executable.")
+    var pgbench = "pgbench"
+
+    @Option(help: "The pgbench script (default: Benchmarks/transition.sql here or in the package).")
+    var script: String?
+
+    @Flag(help: "Skip pgbench (runtime figures only).")
+    var noPgbench = false
+
+    @Option(name: .customLong("actions"), help: "The action catalogue (default: workflows/actions.yaml).")
+    var catalog: String?
+
+    static let tenant = "bench"
+    static let process = "bench_signup"
+    static let source = """
+        process: bench_signup
+        title: Benchmark — one signup step
+        start: form
+        context:
+          submissions: number
+        states:
+          form:
+            on:
+              submit:
+                fields:
+                  email: { type: email, required: true }
+                  first_name: { type: string, required: true }
+                  last_name: { type: string, required: true }
+                  organisation: { type: string }
+                set: { submissions: "(context.submissions ?? 0) + 1" }
+                goto: form
+              stop:
+                goto: done
+          done:
+            final: success
+        """
+
+    /// The `--target-ratio` of the issue: at 16 clients, the runtime reaches 70 % of the bare-SQL limit.
+    static let targetClients = 16
+    static let targetRatio = 0.7
+
+    func validate() throws {
+        guard duration > 0, warmup >= 0 else { throw ValidationError("--duration must be > 0, --warmup >= 0") }
+        guard !clientCounts.isEmpty, clientCounts.allSatisfy({ $0 > 0 && $0 <= 500 }) else {
+            throw ValidationError("--clients must be comma-separated numbers between 1 and 500")
+        }
+    }
+
+    var clientCounts: [Int] {
+        clients.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    func run() async throws {
+        var configuredLogger = Logger(label: "parcours.bench")
+        configuredLogger.logLevel = .warning
+        let logger = configuredLogger
+        let catalog = try RuntimeFactory.loadCatalog(self.catalog)
+        let scriptPath = noPgbench ? nil : try locateScript()
+
+        // The database: a scratch database on the given server, or a throwaway embedded server.
+        var embedded: EmbeddedPostgres?
+        var interrupt: (any DispatchSourceSignal)?
+        var folder: URL?
+        let superuser: DatabaseConfiguration
+        if let databaseURL {
+            do {
+                superuser = try DatabaseConfiguration.resolve(
+                    url: databaseURL, environment: ProcessInfo.processInfo.environment)
+                try await DatabaseCheck.verify(superuser, logger: logger)
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(1)
+            }
+        } else {
+            let base = URL(fileURLWithPath: "/tmp").appendingPathComponent(
+                "parcours-bench-\(UUID().uuidString.prefix(8).lowercased())")
+            try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+            folder = base
+            say("starting a throwaway PostgreSQL (fsync on) in \(base.path) …")
+            let postgres = EmbeddedPostgres(dataDirectory: base.appendingPathComponent("postgres"), forTests: false)
+            embedded = postgres
+            interrupt = Self.stopOnInterrupt(postgres, folder: base)
+            do { superuser = try await postgres.start() } catch {
+                try? FileManager.default.removeItem(at: base)
+                throw fail(error)
+            }
+        }
+        let database = "parcours_bench_\(UUID().uuidString.prefix(8).lowercased())"
+        var results: [Result] = []
+        do {
+            try await prepare(database: database, superuser: superuser, logger: logger)
+            let target = superuser.with(database: database)
+            let server = target.with(username: ServerRole.name, password: serverPassword)
+            results = try await measure(server: server, catalog: catalog, script: scriptPath, logger: logger)
+        } catch {
+            printError("error: \(error)")
+        }
+        if let embedded {
+            try? await embedded.stop()
+            interrupt?.cancel()
+            if let folder { try? FileManager.default.removeItem(at: folder) }
+        } else {
+            try? await dropDatabase(database, superuser: superuser, logger: logger)
+        }
+        if !results.isEmpty { report(results) }
+    }
+
+    // MARK: - Setting up
+
+    func prepare(database: String, superuser: DatabaseConfiguration, logger: Logger) async throws {
+        let admin = try await PostgresConnection.connect(
+            configuration: try superuser.connectionConfiguration(), id: 1, logger: logger)
+        do {
+            _ = try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(database)"), logger: logger).collect()
+        } catch {
+            try? await admin.close()
+            throw error
+        }
+        try await admin.close()
+        guard let folder = Migrator.locateDefaultDirectory() else {
+            throw ValidationError("the migrations (db/) were not found: run from the project folder")
+        }
+        let connection = try await PostgresConnection.connect(
+            configuration: try superuser.with(database: database).connectionConfiguration(), id: 2, logger: logger)
+        do {
+            _ = try await Migrator(directory: folder).migrate(on: connection, logger: logger)
+            try await ServerRole.ensure(on: connection, logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+        say("database \(database) migrated; the runtime and pgbench connect as \(ServerRole.name)")
+    }
+
+    func dropDatabase(_ database: String, superuser: DatabaseConfiguration, logger: Logger) async throws {
+        let admin = try await PostgresConnection.connect(
+            configuration: try superuser.connectionConfiguration(), id: 3, logger: logger)
+        _ = try? await admin.query(
+            PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"), logger: logger
+        ).collect()
+        try await admin.close()
+    }
+
+    /// Stops the embedded server and removes its folder on Ctrl-C.
+    static func stopOnInterrupt(_ postgres: EmbeddedPostgres, folder: URL) -> any DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            printError("interrupted: stopping PostgreSQL …")
+            postgres.stopBlocking()
+            try? FileManager.default.removeItem(at: folder)
+            Glibc.exit(130)
+        }
+        source.resume()
+        return source
+    }
+
+    func locateScript() throws -> String {
+        if let script {
+            guard FileManager.default.fileExists(atPath: script) else {
+                throw ValidationError("\(script): no such file")
+            }
+            return script
+        }
+        let relative = "Benchmarks/transition.sql"
+        if FileManager.default.fileExists(atPath: relative) { return relative }
+        // The package whose .build holds this binary.
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
+        while folder.path != "/" {
+            let candidate = folder.appendingPathComponent(relative)
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate.path }
+            folder.deleteLastPathComponent()
+        }
+        throw ValidationError("\(relative) was not found: run from the project folder, or pass --script")
+    }
+
+    // MARK: - Measuring
+
+    struct Result {
+        var clients: Int
+        var runtime: RuntimeFigures
+        var pgbench: PgbenchFigures?
+    }
+
+    struct RuntimeFigures {
+        var transitions: Int
+        var errors: Int
+        var seconds: Double
+        var p50: Double
+        var p99: Double
+        var tps: Double { Double(transitions) / seconds }
+    }
+
+    struct PgbenchFigures {
+        var tps: Double
+        var latencyAverage: Double
+        var failed: Int
+    }
+
+    func measure(server: DatabaseConfiguration, catalog: ActionCatalog, script: String?, logger: Logger) async throws
+        -> [Result]
+    {
+        var results: [Result] = []
+        var deployed = false
+        for count in clientCounts {
+            var configuration = server.clientConfiguration()
+            configuration.options.maximumConnections = count
+            configuration.options.minimumConnections = count
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            let examples = CatalogExamples(catalog: catalog)
+            let runtime = Runtime(
+                client: client, catalog: catalog, actions: examples, assignees: examples, sealer: .random(),
+                logger: logger)
+            let (figures, template) = try await withClient(runtime) { [deployed] in
+                if !deployed {
+                    _ = try await runtime.createTenant(id: Self.tenant, name: "Benchmark")
+                    _ = try await runtime.deploy(tenant: Self.tenant, sources: [("bench_signup.yaml", Self.source)])
+                }
+                return try await self.runRuntime(runtime, clients: count, server: server)
+            }
+            deployed = true
+            say(
+                String(
+                    format: "%3d clients  runtime: %8.1f transitions/s  p50 %6.2f ms  p99 %6.2f ms", count,
+                    figures.tps, figures.p50 * 1000, figures.p99 * 1000)
+                    + (figures.errors > 0 ? "  (\(figures.errors) errors)" : ""))
+            var pg: PgbenchFigures?
+            if let script {
+                do {
+                    try await createPgbenchInstances(
+                        run: count, count: count, copying: template, server: server, logger: logger)
+                    pg = try await runPgbench(script: script, clients: count, server: server)
+                    if let pg {
+                        say(
+                            String(
+                                format: "%3d clients  pgbench: %8.1f transactions/s  average %6.2f ms", count, pg.tps,
+                                pg.latencyAverage))
+                    }
+                } catch {
+                    printError("pgbench with \(count) clients: \(error)")
+                }
+            }
+            results.append(Result(clients: count, runtime: figures, pgbench: pg))
+        }
+        return results
+    }
+
+    /// One instance per client; each client sends `submit` to its own instance in a loop.
+    func runRuntime(_ runtime: Runtime, clients: Int, server: DatabaseConfiguration) async throws -> (
+        RuntimeFigures, String
+    ) {
+        var ids: [String] = []
+        for _ in 0..<clients {
+            ids.append(try await runtime.start(tenant: Self.tenant, process: Self.process, params: [:]).id)
+        }
+        let clock = ContinuousClock()
+        let begin = clock.now
+        let measureFrom = begin + .milliseconds(Int(warmup * 1000))
+        let end = measureFrom + .milliseconds(Int(duration * 1000))
+        let perClient = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
+            for (index, id) in ids.enumerated() {
+                group.addTask {
+                    var latencies: [Double] = []
+                    latencies.reserveCapacity(Int(self.duration) * 2000)
+                    var errors = 0
+                    var sequence = 0
+                    while true {
+                        let sent = clock.now
+                        if sent >= end { break }
+                        sequence += 1
+                        let payload: [String: Value] = [
+                            "email": .string("client\(index)+\(sequence)@example.org"),
+                            "first_name": "Camille", "last_name": "Martin-Durand",
+                            "organisation": "Direction des achats",
+                        ]
+                        do {
+                            _ = try await runtime.send(
+                                tenant: Self.tenant, instance: id, event: "submit", payload: payload)
+                        } catch {
+                            errors += 1
+                            if errors == 1 { printError("client \(index): \(error)") }
+                            continue
+                        }
+                        let done = clock.now
+                        if sent >= measureFrom && done <= end { latencies.append(Self.seconds(done - sent)) }
+                    }
+                    return (latencies, errors)
+                }
+            }
+            var all: [([Double], Int)] = []
+            for try await result in group { all.append(result) }
+            return all
+        }
+        var latencies = perClient.flatMap(\.0)
+        latencies.sort()
+        let figures = RuntimeFigures(
+            transitions: latencies.count, errors: perClient.map(\.1).reduce(0, +), seconds: duration,
+            p50: Self.percentile(latencies, 0.50), p99: Self.percentile(latencies, 0.99))
+        return (figures, ids[0])
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    /// The nearest-rank percentile of sorted values.
+    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        let rank = Int((fraction * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank, 1), sorted.count) - 1]
+    }
+
+    // MARK: - pgbench
+
+    /// `pgbench-RUN-1` … `pgbench-RUN-COUNT`: copies of a runtime instance, one per pgbench client.
+    func createPgbenchInstances(
+        run: Int, count: Int, copying template: String, server: DatabaseConfiguration, logger: Logger
+    ) async throws {
+        let connection = try await PostgresConnection.connect(
+            configuration: try server.connectionConfiguration(), id: 4, logger: logger)
+        do {
+            _ = try await connection.query("BEGIN", logger: logger).collect()
+            _ = try await connection.query(
+                "SELECT set_config('parcours.tenant', \(Self.tenant), true)", logger: logger
+            ).collect()
+            _ = try await connection.query(
+                """
+                INSERT INTO instances (tenant_id, instance_id, process, version, state, status, outcome, context,
+                    settings, output, entries, waits, parent_id, revision, started_at, updated_at)
+                SELECT tenant_id, 'pgbench-' || \(run)::int::text || '-' || g::text, process, version, state, status,
+                    outcome, context, settings, output, entries, waits, parent_id, revision, started_at, updated_at
+                FROM instances, generate_series(1, \(count)::int) AS g WHERE instance_id = \(template)
+                """, logger: logger
+            ).collect()
+            _ = try await connection.query("COMMIT", logger: logger).collect()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+    }
+
+    struct PgbenchFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func runPgbench(script: String, clients: Int, server: DatabaseConfiguration) async throws -> PgbenchFigures {
+        var arguments = [
+            "-n", "-M", "prepared", "-c", "\(clients)", "-j", "\(min(clients, 2))", "-D", "run=\(clients)", "-f",
+            script, "-U", server.username, "-p", "\(server.port)",
+        ]
+        arguments += ["-h", server.socketDirectory ?? server.host]
+        var environment = ProcessInfo.processInfo.environment
+        if let password = server.password { environment["PGPASSWORD"] = password }
+        environment["PGSSLMODE"] = server.tlsMode.rawValue
+        if warmup > 0 {
+            _ = try await Self.execute(
+                pgbench, arguments + ["-T", "\(max(1, Int(warmup.rounded())))", server.database], environment)
+        }
+        let output = try await Self.execute(
+            pgbench, arguments + ["-T", "\(max(1, Int(duration.rounded())))", server.database], environment)
+        guard let tps = Self.number(after: "tps = ", in: output),
+            let latency = Self.number(after: "latency average = ", in: output)
+        else { throw PgbenchFailure(description: "unexpected pgbench output:\n\(output)") }
+        let failed = Self.number(after: "number of failed transactions: ", in: output).map { Int($0) } ?? 0
+        return PgbenchFigures(tps: tps, latencyAverage: latency, failed: failed)
+    }
+
+    static func number(after label: String, in text: String) -> Double? {
+        guard let range = text.range(of: label) else { return nil }
+        let digits = text[range.upperBound...].prefix { $0.isNumber || $0 == "." }
+        return Double(digits)
+    }
+
+    /// Runs a program and returns its standard output; a non-zero exit is an error quoting its standard error.
+    static func execute(_ program: String, _ arguments: [String], _ environment: [String: String]) async throws
+        -> String
+    {
+        let process = Process()
+        if program.contains("/") {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [program] + arguments
+        }
+        process.environment = environment
+        // Files, not pipes: a child that writes a lot (pgbench reporting every failed transaction) would block on a
+        // full pipe nobody reads until it exits.
+        let folder = FileManager.default.temporaryDirectory
+        let outputURL = folder.appendingPathComponent("parcours-bench-\(UUID().uuidString).out")
+        let errorURL = folder.appendingPathComponent("parcours-bench-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outputURL)
+            try? FileManager.default.removeItem(at: errorURL)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: outputURL)
+        process.standardError = try FileHandle(forWritingTo: errorURL)
+        // A Swift process runs with most signals blocked, and children inherit the mask: pgbench's -T relies on
+        // SIGALRM, so it would never stop. Start the program through python3, which clears the mask and execs it.
+        let target = process.executableURL?.path ?? program
+        let targetArguments = process.arguments ?? []
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments =
+            [
+                "python3", "-c",
+                "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+            ] + [target] + targetArguments
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
+        let errorText = String(((try? String(contentsOf: errorURL, encoding: .utf8)) ?? "").prefix(4000))
+        guard status == 0 else {
+            throw PgbenchFailure(description: "\(program) exited with status \(status): \(errorText)\(text)")
+        }
+        return text
+    }
+
+    // MARK: - Report
+
+    func report(_ results: [Result]) {
+        say()
+        say("clients | runtime tps | p50 ms | p99 ms | pgbench tps | runtime/pgbench")
+        say("--------|-------------|--------|--------|-------------|----------------")
+        for result in results {
+            let runtime = result.runtime
+            let pg = result.pgbench.map { String(format: "%11.1f", $0.tps) } ?? String(repeating: " ", count: 8) + "n/a"
+            let ratio =
+                result.pgbench.map { String(format: "%14.0f %%", 100 * runtime.tps / $0.tps) }
+                ?? String(repeating: " ", count: 13) + "n/a"
+            say(
+                String(
+                    format: "%7d | %11.1f | %6.2f | %6.2f | ", result.clients, runtime.tps, runtime.p50 * 1000,
+                    runtime.p99 * 1000) + pg + " | " + ratio)
+        }
+        say()
+        if let at16 = results.first(where: { $0.clients == Self.targetClients }), let pg = at16.pgbench {
+            let ratio = at16.runtime.tps / pg.tps
+            say(
+                "target (at \(Self.targetClients) clients, runtime >= \(Int(Self.targetRatio * 100)) % of the bare-SQL limit): "
+                    + (ratio >= Self.targetRatio ? "met" : "NOT met") + String(format: " (%.0f %%)", ratio * 100))
+        } else {
+            say("target (at \(Self.targetClients) clients, runtime >= 70 % of the bare-SQL limit): not measured")
+        }
+    }
+}
