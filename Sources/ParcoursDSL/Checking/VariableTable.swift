@@ -111,7 +111,7 @@ enum InputFlow {
     }
 
     static func intersect(_ a: [String: ValueType], _ b: [String: ValueType]) -> [String: ValueType] {
-        a.compactMapValues { $0 }.filter { b[$0.key] != nil }.reduce(into: [:]) { result, entry in
+        a.reduce(into: [:]) { result, entry in
             guard let other = b[entry.key] else { return }
             result[entry.key] =
                 entry.value == other ? entry.value : (entry.value.orNull.accepts(other) ? entry.value.orNull : .any)

@@ -387,7 +387,7 @@ public struct Interpreter: Sendable {
                     if case .string = arguments[binding.name.value] ?? .null {
                         return binding.expression.referencedPaths.contains { path in
                             path.first == "input" && path.count > 1
-                                && isSecretInput(path[1], input: input, state: state)
+                                && isSecretInput(path[1])
                         }
                     }
                     return false
@@ -435,8 +435,8 @@ public struct Interpreter: Sendable {
         return .done(step)
     }
 
-    /// Whether an `input.*` field is secret: known from the event definitions that can lead here.
-    private func isSecretInput(_ name: String, input: [String: Value], state: StateDefinition) -> Bool {
+    /// Whether some event of the process declares an `input.*` field of this name as a secret (masked in history).
+    private func isSecretInput(_ name: String) -> Bool {
         for candidate in definition.states {
             guard case .input(let events) = candidate.kind else { continue }
             for event in events where event.fields.contains(where: { $0.name == name && $0.type.isSecret }) {

@@ -36,7 +36,7 @@ extension Runtime {
                     id: id, process: process, params: params, parentId: nil, actor: actor, tenant: tenant,
                     on: connection, effects: &effects)
                 try await self.wakeIfNeeded(effects, on: connection)
-                return try await self.view(of: id, on: connection).value
+                return try await self.view(of: id, tenant: tenant, on: connection).value
             }
         }
     }
@@ -57,14 +57,14 @@ extension Runtime {
                     .submit(name: event, payload: payload), to: id, actor: actor, tenant: tenant, on: connection,
                     effects: &effects)
                 try await self.wakeIfNeeded(effects, on: connection)
-                return try await self.view(of: id, on: connection).value
+                return try await self.view(of: id, tenant: tenant, on: connection).value
             }
         }
     }
 
     /// An instance with what it waits for.
     public func instance(tenant: String, id: String) async throws -> InstanceView {
-        try await inTenant(tenant) { connection in try await self.view(of: id, on: connection) }
+        try await inTenant(tenant) { connection in try await self.view(of: id, tenant: tenant, on: connection) }
     }
 
     /// An instance's history, oldest first.
@@ -103,7 +103,7 @@ extension Runtime {
             var ids: [String] = []
             for try await (id) in rows.decode(String.self) { ids.append(id) }
             var views: [InstanceView] = []
-            for id in ids { views.append(try await self.view(of: id, on: connection)) }
+            for id in ids { views.append(try await self.view(of: id, tenant: tenant, on: connection)) }
             return views
         }
     }
@@ -205,9 +205,8 @@ extension Runtime {
         }
     }
 
-    func view(of id: String, on connection: PostgresConnection) async throws -> InstanceView {
+    func view(of id: String, tenant: String, on connection: PostgresConnection) async throws -> InstanceView {
         let stored = try await load(id, forUpdate: false, on: connection)
-        let tenant = try await currentTenant(on: connection)
         let (definition, _) = try await definition(
             tenant: tenant, process: stored.state.process, version: stored.version, on: connection)
         let waiting = Interpreter(definition: definition).waiting(for: stored.state, now: clock.now())
@@ -220,17 +219,9 @@ extension Runtime {
                 "outcome": instance.outcome.map(Value.string) ?? .null, "context": .object(instance.context),
                 "output": .object(instance.output), "waiting": waiting.value,
                 "parent_id": stored.parentId.map(Value.string) ?? .null,
-                "revision": .number(Double(stored.revision + (stored.isNew ? 0 : 0))),
+                "revision": .number(Double(stored.revision)),
                 "started_at": .date(instance.startedAt),
             ])
-    }
-
-    func currentTenant(on connection: PostgresConnection) async throws -> String {
-        let rows = try await connection.query("SELECT parcours_current_tenant()", logger: logger)
-        for try await (tenant) in rows.decode(String?.self) {
-            if let tenant { return tenant }
-        }
-        throw RuntimeError(.forbidden, "no tenant is set for this transaction")
     }
 
     // MARK: - Applying steps
@@ -302,7 +293,7 @@ extension Runtime {
         var updated = stored
         updated.state = step.instance
         try await save(updated, tenant: tenant, on: connection)
-        var history = HistoryWriter(instanceId: stored.state.id, isNew: stored.isNew)
+        var history = HistoryWriter(instanceId: stored.state.id)
         history.add(
             kind: "event", event: event, from: stored.isNew ? nil : stored.state.state, to: nil, actor: actor,
             details: step.redactedPayload.map(Value.object) ?? .object([:]), at: now)
@@ -442,7 +433,7 @@ extension Runtime {
         try await connection.run(
             "UPDATE tasks SET status = 'closed', comment = 'cancelled' WHERE instance_id = \(id) AND status = 'open'",
             logger: logger)
-        var history = HistoryWriter(instanceId: id, isNew: false)
+        var history = HistoryWriter(instanceId: id)
         history.add(
             kind: "cancelled", event: nil, from: stored.state.state, to: nil, actor: nil, details: .object([:]),
             at: clock.now())
@@ -469,13 +460,7 @@ struct HistoryWriter {
     }
 
     let instanceId: String
-    let isNew: Bool
     var rows: [Row] = []
-
-    init(instanceId: String, isNew: Bool) {
-        self.instanceId = instanceId
-        self.isNew = isNew
-    }
 
     mutating func add(
         kind: String, event: String?, from: String?, to: String?, actor: String?, details: Value, at: Date

@@ -131,7 +131,7 @@ extension Runtime {
                         decided_by = \(actor.name), decided_at = \(now)
                     WHERE task_id = \(id)
                     """, logger: self.logger)
-                var history = HistoryWriter(instanceId: task.instanceId, isNew: false)
+                var history = HistoryWriter(instanceId: task.instanceId)
                 history.add(
                     kind: "task_decided", event: id, from: nil, to: nil, actor: actor.name,
                     details: ["outcome": .string(outcome), "comment": comment.map(Value.string) ?? .null], at: now)
@@ -153,7 +153,7 @@ extension Runtime {
             guard task.status == "open" else { throw RuntimeError(.conflict, "task '\(id)' is not open") }
             try await connection.run(
                 "UPDATE tasks SET candidates = \(candidates) WHERE task_id = \(id)", logger: self.logger)
-            var history = HistoryWriter(instanceId: task.instanceId, isNew: false)
+            var history = HistoryWriter(instanceId: task.instanceId)
             history.add(
                 kind: "task_reassigned", event: id, from: nil, to: nil, actor: "admin:\(administrator)",
                 details: [

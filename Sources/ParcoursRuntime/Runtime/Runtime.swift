@@ -99,7 +99,7 @@ public final class Runtime: Sendable {
         return nil
     }
 
-    /// The tenants that exist.
+    /// Whether a tenant exists.
     public func tenantExists(_ tenant: String) async throws -> Bool {
         try await inTenant(tenant) { connection in
             let rows = try await connection.query(
