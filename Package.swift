@@ -42,6 +42,27 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The signup domain on the runtime: the structure directory, accounts, structures, attachments, activation,
+        // passwords, sessions, captcha — the actions the catalogue of workflows/ names.
+        .target(
+            name: "ParcoursDomain",
+            dependencies: [
+                "ParcoursRuntime", "ParcoursIdentifiers",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // What tests share: a throwaway PostgreSQL cluster per test process and migrated template databases.
+        .target(
+            name: "ParcoursTestSupport",
+            dependencies: [
+                "ParcoursRuntime",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The HTTP server (health now; the API of issue 5 later).
         .target(
             name: "ParcoursAPI",
@@ -54,8 +75,11 @@ let package = Package(
         .executableTarget(
             name: "parcours",
             dependencies: [
-                "ParcoursDSL", "ParcoursEngine", "ParcoursIdentifiers", "ParcoursRuntime", "ParcoursAPI",
+                "ParcoursDSL", "ParcoursEngine", "ParcoursIdentifiers", "ParcoursRuntime", "ParcoursDomain",
+                "ParcoursAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ParcoursDSLTests", dependencies: ["ParcoursDSL"]),
@@ -64,7 +88,20 @@ let package = Package(
             // The reference verdicts are read from the source tree (see scripts/identifier-reference.py).
             exclude: ["Fixtures"]),
         .testTarget(name: "ParcoursEngineTests", dependencies: ["ParcoursEngine"]),
-        .testTarget(name: "ParcoursRuntimeTests", dependencies: ["ParcoursRuntime"]),
+        .testTarget(
+            name: "ParcoursRuntimeTests",
+            dependencies: [
+                "ParcoursRuntime", "ParcoursTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "ParcoursDomainTests",
+            dependencies: [
+                "ParcoursDomain", "ParcoursTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "ParcoursCLITests", dependencies: ["parcours"]),
     ],
     swiftLanguageModes: [.v6]

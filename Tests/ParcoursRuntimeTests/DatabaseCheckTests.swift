@@ -1,5 +1,6 @@
 import Foundation
 import ParcoursRuntime
+import ParcoursTestSupport
 import Testing
 
 @Suite("The fast database check gives the real cause")

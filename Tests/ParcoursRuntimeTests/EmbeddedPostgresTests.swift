@@ -1,5 +1,6 @@
 import Foundation
 import ParcoursRuntime
+import ParcoursTestSupport
 import PostgresNIO
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ParcoursRuntime
+import ParcoursTestSupport
 import PostgresNIO
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ParcoursDSL
 import ParcoursEngine
+import ParcoursTestSupport
 import PostgresNIO
 import Testing
 
@@ -66,16 +67,7 @@ struct RuntimeFixture: Sendable {
 
     /// The migrated template database, built once per test process.
     static func migratedTemplate() async throws -> String {
-        let name = "parcours_template"
-        try await TestPostgres.makeTemplate(named: name) { configuration in
-            let connection = try await PostgresConnection.connect(
-                configuration: try configuration.connectionConfiguration(), id: 1, logger: Logger(label: "template"))
-            defer { Task { try? await connection.close() } }
-            _ = try await Migrator(directory: root.appendingPathComponent("db")).migrate(
-                on: connection, logger: Logger(label: "template"))
-            try await ServerRole.ensure(on: connection, logger: Logger(label: "template"))
-        }
-        return name
+        try await TestPostgres.migratedTemplate()
     }
 
     /// Runs SQL as the superuser (to look behind row-level security in tests).

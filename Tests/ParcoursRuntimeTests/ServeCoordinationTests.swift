@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ParcoursDSL
 import ParcoursEngine
+import ParcoursTestSupport
 import PostgresNIO
 import Testing
 

@@ -15,14 +15,14 @@ import PostgresNIO
 /// Each test takes a database of its own with ``freshDatabase(template:)``; a schema needed by many tests is
 /// built once with ``makeTemplate(named:prepare:)`` and copied (`CREATE DATABASE … TEMPLATE`), which takes
 /// milliseconds.
-enum TestPostgres {
+public enum TestPostgres {
     /// The superuser configuration of the test server (database `postgres`).
-    static func server() async throws -> DatabaseConfiguration {
+    public static func server() async throws -> DatabaseConfiguration {
         try await coordinator.server()
     }
 
     /// A new, empty database (or a copy of the template `template`), named `t_<random>`, on the test server.
-    static func freshDatabase(template: String? = nil) async throws -> DatabaseConfiguration {
+    public static func freshDatabase(template: String? = nil) async throws -> DatabaseConfiguration {
         let server = try await server()
         var physicalTemplate: String?
         if let template {
@@ -45,7 +45,7 @@ enum TestPostgres {
     /// Builds the template database `name` once per process: the first caller runs `prepare` on a new database
     /// (migrating it, say), concurrent callers wait for it, later callers return at once; a failure is rethrown
     /// to every caller. Connections `prepare` leaves open to it are closed afterwards.
-    static func makeTemplate(
+    public static func makeTemplate(
         named name: String, prepare: (DatabaseConfiguration) async throws -> Void
     ) async throws {
         guard name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }), !name.isEmpty else {
@@ -75,7 +75,7 @@ enum TestPostgres {
     }
 
     /// Runs `body` with a connection to `configuration`, closed afterwards.
-    static func withConnection<Result>(
+    public static func withConnection<Result>(
         to configuration: DatabaseConfiguration, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         let connection = try await PostgresConnection.connect(
@@ -91,7 +91,7 @@ enum TestPostgres {
     }
 
     /// `server_version_num`, as 150018 for 15.18.
-    static func serverVersion(on connection: PostgresConnection) async throws -> Int {
+    public static func serverVersion(on connection: PostgresConnection) async throws -> Int {
         let rows = try await connection.query(
             "SELECT current_setting('server_version_num')::int", logger: logger)
         var version = 0
@@ -100,16 +100,16 @@ enum TestPostgres {
     }
 
     /// Runs one statement and reads its rows.
-    static func execute(_ sql: String, on connection: PostgresConnection) async throws {
+    public static func execute(_ sql: String, on connection: PostgresConnection) async throws {
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         for try await _ in rows {}
     }
 
-    static let logger = Logger(label: "parcours.tests.postgres")
+    public static let logger = Logger(label: "parcours.tests.postgres")
 
     /// A new temporary folder for a test's own cluster (in `<folder>/data`), marked with this process's id: if the
     /// process is killed, a later test run stops that cluster and deletes the folder.
-    static func temporaryClusterFolder() throws -> URL {
+    public static func temporaryClusterFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(ExitCleanup.folderPrefix)\(UUID().uuidString.prefix(8).lowercased())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -240,7 +240,27 @@ enum TestPostgres {
 }
 
 /// A misuse of ``TestPostgres``.
-struct TestPostgresError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct TestPostgresError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension TestPostgres {
+    /// The package's root folder (where `db/`, `workflows/` and `examples/` are).
+    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The template database with every migration of `db/` applied and the server role made, built once per test
+    /// process. Copy it with ``freshDatabase(template:)``.
+    public static func migratedTemplate() async throws -> String {
+        let name = "parcours_template"
+        try await makeTemplate(named: name) { configuration in
+            try await withConnection(to: configuration) { connection in
+                _ = try await Migrator(directory: packageRoot.appendingPathComponent("db")).migrate(
+                    on: connection, logger: logger)
+                try await ServerRole.ensure(on: connection, logger: logger)
+            }
+        }
+        return name
+    }
 }

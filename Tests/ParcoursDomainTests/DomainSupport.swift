@@ -1,0 +1,4 @@
+import ParcoursTestSupport
+import Testing
+
+@testable import ParcoursDomain
