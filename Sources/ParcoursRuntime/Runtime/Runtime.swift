@@ -37,7 +37,7 @@ public final class Runtime: Sendable {
 
     /// Runs `body` in a transaction scoped to `tenant` (row-level security sees only its rows). Deadlocks and
     /// serialization failures are retried; errors thrown by `body` come back unwrapped.
-    func inTenant<Result: Sendable>(
+    public func inTenant<Result: Sendable>(
         _ tenant: String, _ body: @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         var attempt = 0

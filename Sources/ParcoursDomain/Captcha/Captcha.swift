@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Issues and checks captcha challenges (the image of characters the signup and forgotten-password forms show).
+/// A response is `<challenge id>:<characters>`; every challenge answers one check only, right or wrong.
+public protocol CaptchaVerifying: Sendable {
+    /// A new challenge, stored in the tenant's transaction of `connection`.
+    func challenge(tenant: String, on connection: PostgresConnection, now: Date) async throws -> CaptchaChallenge
+    /// Whether `response` answers a live challenge; the challenge is used up either way.
+    func verify(response: String, tenant: String, on connection: PostgresConnection, now: Date) async throws -> Bool
+}
+
+/// The default captcha: needs no outside service. It draws random characters (without look-alikes such as 0/O or
+/// 1/I) as an SVG image with jittered glyphs and noise, and keeps only a keyed hash of the expected characters.
+/// The check ignores case and spaces.
+public struct ImageCaptcha: CaptchaVerifying {
+    public var hasher: KeyedHasher
+    public var validity: TimeInterval
+    public var length: Int
+    let logger: Logger
+
+    static let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+
+    public init(hasher: KeyedHasher, validity: TimeInterval = 600, length: Int = 6, logger: Logger) {
+        self.hasher = hasher
+        self.validity = validity
+        self.length = length
+        self.logger = logger
+    }
+
+    public func challenge(tenant: String, on connection: PostgresConnection, now: Date) async throws
+        -> CaptchaChallenge
+    {
+        var generator = SystemRandomNumberGenerator()
+        let characters = String((0..<length).map { _ in Self.alphabet.randomElement(using: &generator)! })
+        let id = Tokens.identifier(prefix: "cap")
+        let expiresAt = now.addingTimeInterval(validity)
+        let answerHash = hasher.hash(characters, purpose: "captcha:\(id)")
+        try await connection.run(
+            """
+            INSERT INTO captcha_challenges (tenant_id, challenge_id, answer_hash, expires_at)
+            VALUES (\(tenant), \(id), \(answerHash), \(expiresAt))
+            """, logger: logger)
+        return CaptchaChallenge(id: id, image: Self.svg(characters, using: &generator), expiresAt: expiresAt)
+    }
+
+    public func verify(response: String, tenant: String, on connection: PostgresConnection, now: Date) async throws
+        -> Bool
+    {
+        guard let separator = response.firstIndex(of: ":") else { return false }
+        let id = String(response[..<separator]).trimmingCharacters(in: .whitespaces)
+        let typed = response[response.index(after: separator)...].filter { !$0.isWhitespace }.uppercased()
+        let rows = try await connection.query(
+            """
+            UPDATE captcha_challenges SET used_at = \(now)
+            WHERE challenge_id = \(id) AND used_at IS NULL AND expires_at > \(now)
+            RETURNING answer_hash
+            """, logger: logger)
+        var expected: String?
+        for try await (hash) in rows.decode(String.self) { expected = hash }
+        guard let expected else { return false }
+        let actual = hasher.hash(typed, purpose: "captcha:\(id)")
+        return constantTimeEquals(Array(actual.utf8), Array(expected.utf8))
+    }
+
+    /// An SVG of the characters: each glyph moved and turned a little, over crossing lines and dots.
+    static func svg(_ characters: String, using generator: inout some RandomNumberGenerator) -> String {
+        let width = 40 + characters.count * 28
+        var parts = [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"60\" viewBox=\"0 0 \(width) 60\">",
+            "<rect width=\"100%\" height=\"100%\" fill=\"#f4f1ea\"/>",
+        ]
+        for _ in 0..<6 {
+            let y1 = Int.random(in: 5...55, using: &generator)
+            let y2 = Int.random(in: 5...55, using: &generator)
+            let gray = Int.random(in: 90...170, using: &generator)
+            parts.append(
+                "<line x1=\"0\" y1=\"\(y1)\" x2=\"\(width)\" y2=\"\(y2)\" stroke=\"rgb(\(gray),\(gray),\(gray))\" "
+                    + "stroke-width=\"\(Int.random(in: 1...2, using: &generator))\"/>")
+        }
+        for (index, character) in characters.enumerated() {
+            let x = 22 + index * 28 + Int.random(in: -3...3, using: &generator)
+            let y = 40 + Int.random(in: -6...6, using: &generator)
+            let angle = Int.random(in: -25...25, using: &generator)
+            let color =
+                "rgb(\(Int.random(in: 10...90, using: &generator)),\(Int.random(in: 10...90, using: &generator)),"
+                + "\(Int.random(in: 60...140, using: &generator)))"
+            parts.append(
+                "<text x=\"\(x)\" y=\"\(y)\" transform=\"rotate(\(angle) \(x) \(y))\" font-family=\"monospace\" "
+                    + "font-size=\"\(Int.random(in: 26...32, using: &generator))\" font-weight=\"bold\" "
+                    + "fill=\"\(color)\">\(character)</text>")
+        }
+        for _ in 0..<40 {
+            parts.append(
+                "<circle cx=\"\(Int.random(in: 0...width, using: &generator))\" "
+                    + "cy=\"\(Int.random(in: 0...60, using: &generator))\" r=\"1\" fill=\"#555\"/>")
+        }
+        parts.append("</svg>")
+        return parts.joined()
+    }
+}
