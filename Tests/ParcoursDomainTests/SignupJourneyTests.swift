@@ -1,6 +1,7 @@
 import Foundation
 import ParcoursDSL
 import ParcoursRuntime
+import ParcoursTestSupport
 import Testing
 
 @testable import ParcoursDomain
@@ -231,7 +232,14 @@ struct SignupJourneyTests {
             let approved = try await f.deliverMail()
             #expect(approved.contains { $0.to == [People.paul.email] })
 
-            // Eva asks too (from her own signup) and is refused with a reason she is told.
+            // Louise makes Paul a secondary manager: he may decide requests too.
+            try await TestPostgres.withConnection(to: f.superuser) { connection in
+                try await TestPostgres.execute(
+                    "UPDATE memberships SET role = 'secondary_manager' WHERE account_id = '\(paul.accountId)'",
+                    on: connection)
+            }
+
+            // Eva asks too (from her own signup) and is refused by Paul with a reason she is told.
             var eva = try await Self.identify(f, People.eva, siret: "79954986000010")
             eva = try await f.send(eva.id, "confirm")
             eva = try await Self.personalInfo(f, eva.id, People.eva)
@@ -240,9 +248,11 @@ struct SignupJourneyTests {
             eva = try await f.view(eva.id)
             let evaAttachment = try await f.view(try #require(eva.subprocessId))
             let evaTask = try #require(evaAttachment.taskId)
+            let evaTaskView = try await f.runtime.task(tenant: DomainFixture.tenant, id: evaTask)
+            #expect(evaTaskView.candidates == [manager.accountId, paul.accountId])
             _ = try await f.runtime.decide(
                 tenant: DomainFixture.tenant, task: evaTask, outcome: "reject",
-                comment: "Nous ne connaissons pas cette personne", by: .account(manager.accountId))
+                comment: "Nous ne connaissons pas cette personne", by: .account(paul.accountId))
             eva = try await f.view(eva.id)
             #expect(eva.state == "attachment_refused")
             let refusal = try await f.deliverMail()
