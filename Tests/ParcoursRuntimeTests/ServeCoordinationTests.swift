@@ -229,7 +229,8 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     static func launch(
-        executable: URL, index: Int, databaseURL: String, key: String, mailFolder: URL, logFolder: URL
+        executable: URL, index: Int, databaseURL: String, key: String, mailFolder: URL, logFolder: URL,
+        port: Int? = nil
     ) throws -> ServeProcess {
         let logFile = logFolder.appendingPathComponent("serve-\(index).log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
@@ -237,7 +238,7 @@ final class ServeProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = executable
         process.arguments = [
-            "serve", "--database-url", databaseURL, "--port", String(try ServeCoordinationTests.freePort()),
+            "serve", "--database-url", databaseURL, "--port", String(try port ?? ServeCoordinationTests.freePort()),
             "--mail", "eml:\(mailFolder.path)",
             "--actions", ServeCoordinationTests.packageRoot.appendingPathComponent("workflows/actions.yaml").path,
         ]

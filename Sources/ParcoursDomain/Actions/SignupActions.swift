@@ -534,6 +534,7 @@ public struct SignupActions: ActionPerforming, AssigneeResolving {
             try await db.run("UPDATE password_resets SET status = 'answered' WHERE request_id = \(request)")
             return ["correct": true, "locked": false]
         }
+        try await db.run("DELETE FROM reset_failures WHERE email_key = \(found.emailKey) AND at <= \(windowStart)")
         try await db.run(
             """
             INSERT INTO reset_failures (tenant_id, email_key, at) VALUES (\(context.tenant), \(found.emailKey), \(context.now))

@@ -37,6 +37,9 @@ public struct ImageCaptcha: CaptchaVerifying {
         let id = Tokens.identifier(prefix: "cap")
         let expiresAt = now.addingTimeInterval(validity)
         let answerHash = hasher.hash(characters, purpose: "captcha:\(id)")
+        // Challenges a day past their expiry can no longer matter: they go as new ones come.
+        let stale = now.addingTimeInterval(-86_400)
+        try await connection.run("DELETE FROM captcha_challenges WHERE expires_at < \(stale)", logger: logger)
         try await connection.run(
             """
             INSERT INTO captcha_challenges (tenant_id, challenge_id, answer_hash, expires_at)

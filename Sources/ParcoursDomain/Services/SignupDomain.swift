@@ -60,6 +60,9 @@ public struct SignupDomain: DomainServices {
                     _ = try hasher.hash(password)
                 }
                 for subject in [emailSubject, sourceSubject] {
+                    // Failures older than the window no longer count: they go as new ones come.
+                    try await db.run(
+                        "DELETE FROM login_failures WHERE subject = \(subject) AND at <= \(windowStart)")
                     try await db.run(
                         "INSERT INTO login_failures (tenant_id, subject, at) VALUES (\(tenant), \(subject), \(now))")
                 }
