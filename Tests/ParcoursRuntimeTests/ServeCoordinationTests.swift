@@ -56,37 +56,11 @@ struct ServeCoordinationTests {
     )
 
     @Test func twoServeProcessesHandleEachTimerAndNotificationOnce() async throws {
-        let executable = Self.executable
-        try #require(
-            FileManager.default.isExecutableFile(atPath: executable.path),
-            "build the parcours product first (\(executable.path))")
-        let logger = Logger(label: "parcours.test.serve")
-        let superuser = try await TestPostgres.freshDatabase(template: try await RuntimeFixture.migratedTemplate())
-        let database = superuser.with(username: ServerRole.name, password: nil)
-        let key = SecretSealer.newKeyBase64()
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("parcours-serve-\(UUID().uuidString.prefix(8).lowercased())")
-        let mailFolder = folder.appendingPathComponent("mail")
-        try FileManager.default.createDirectory(at: mailFolder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-
-        let client = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
-        let examples = CatalogExamples(catalog: RuntimeFixture.catalog)
-        let runtime = Runtime(
-            client: client, catalog: RuntimeFixture.catalog, clock: SystemClock(), actions: examples,
-            assignees: examples, sealer: try SecretSealer(base64: key), logger: logger)
-
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            _ = try await runtime.createTenant(id: "acme", name: "ACME")
-            _ = try await runtime.deploy(tenant: "acme", sources: [Self.reminder])
-
+        try await ServeHarness.with(deploying: [Self.reminder]) { harness in
+            let (runtime, superuser, mailFolder) = (harness.runtime, harness.superuser, harness.mailFolder)
             // Both servers run before any timer is armed, so that both are awake when the timers fall due.
             let servers = try (0..<2).map { index in
-                try ServeProcess.launch(
-                    executable: executable, index: index, databaseURL: database.unredactedURL, key: key,
-                    mailFolder: mailFolder, logFolder: folder)
+                try harness.launch(index: index)
             }
             defer { for server in servers { server.forceKill() } }
             for server in servers {
@@ -297,5 +271,57 @@ final class ServeProcess: @unchecked Sendable {
     /// SIGKILL if it still runs (the cleanup of a failed test).
     func forceKill() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// What the tests of `parcours serve` processes share: a migrated database of their own, a tenant `acme` with
+/// `sources` deployed, a runtime on it (system clock, the server's sealing key), and folders for the mail and
+/// the processes' logs.
+struct ServeHarness: Sendable {
+    let runtime: Runtime
+    let superuser: DatabaseConfiguration
+    let database: DatabaseConfiguration
+    let key: String
+    let folder: URL
+    let mailFolder: URL
+
+    static func with(
+        deploying sources: [(file: String, text: String)], _ body: @Sendable (ServeHarness) async throws -> Void
+    ) async throws {
+        let executable = ServeCoordinationTests.executable
+        try #require(
+            FileManager.default.isExecutableFile(atPath: executable.path),
+            "build the parcours product first (\(executable.path))")
+        let logger = Logger(label: "parcours.test.serve")
+        let superuser = try await TestPostgres.freshDatabase(template: try await RuntimeFixture.migratedTemplate())
+        let database = superuser.with(username: ServerRole.name, password: nil)
+        let key = SecretSealer.newKeyBase64()
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("parcours-serve-\(UUID().uuidString.prefix(8).lowercased())")
+        let mailFolder = folder.appendingPathComponent("mail")
+        try FileManager.default.createDirectory(at: mailFolder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let client = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
+        let examples = CatalogExamples(catalog: RuntimeFixture.catalog)
+        let runtime = Runtime(
+            client: client, catalog: RuntimeFixture.catalog, clock: SystemClock(), actions: examples,
+            assignees: examples, sealer: try SecretSealer(base64: key), logger: logger)
+        let harness = ServeHarness(
+            runtime: runtime, superuser: superuser, database: database, key: key, folder: folder,
+            mailFolder: mailFolder)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            _ = try await runtime.createTenant(id: "acme", name: "ACME")
+            _ = try await runtime.deploy(tenant: "acme", sources: sources)
+            try await body(harness)
+        }
+    }
+
+    /// Starts a `parcours serve` process on this database (its output in `serve-<index>.log`).
+    func launch(index: Int, port: Int? = nil) throws -> ServeProcess {
+        try ServeProcess.launch(
+            executable: ServeCoordinationTests.executable, index: index, databaseURL: database.unredactedURL,
+            key: key, mailFolder: mailFolder, logFolder: folder, port: port)
     }
 }
