@@ -180,9 +180,14 @@ public struct DirectoryImporter: Sendable {
 
 // MARK: - Batches
 
-/// Text columns of one batch, one array per column (sent as `text[]` parameters and `unnest`ed: one statement
-/// per batch, whatever its size). Nil is sent as the empty string, which the statement turns back into NULL.
+/// Text columns of one batch. Each column is sent as one text parameter, its values joined by the ASCII unit
+/// separator (U+001F, which SIRENE data never holds: it is replaced by a space if it does), and split back with
+/// `string_to_array` and `unnest`ed in the statement: one statement and one parameter per column for a batch of
+/// any size, and encoding a parameter is a copy of its bytes. Nil is sent as the empty string, which the statement
+/// turns back into NULL.
 private struct ColumnArrays {
+    static let unitSeparator = "\u{1F}"
+
     var columns: [[String]]
     private(set) var count = 0
     /// The row of each key in the batch: a key seen twice in a batch keeps its last row (an upsert cannot touch a
@@ -194,12 +199,16 @@ private struct ColumnArrays {
     var isEmpty: Bool { count == 0 }
 
     mutating func add(key: String, _ values: [String?]) {
+        let values = values.map { value -> String in
+            guard let value else { return "" }
+            return value.utf8.contains(0x1F) ? value.replacingOccurrences(of: Self.unitSeparator, with: " ") : value
+        }
         if let row = rowByKey[key] {
-            for (column, value) in values.enumerated() { columns[column][row] = value ?? "" }
+            for (column, value) in values.enumerated() { columns[column][row] = value }
             return
         }
         rowByKey[key] = count
-        for (column, value) in values.enumerated() { columns[column].append(value ?? "") }
+        for (column, value) in values.enumerated() { columns[column].append(value) }
         count += 1
     }
 
@@ -212,7 +221,7 @@ private struct ColumnArrays {
     /// Runs `sql` with the columns as parameters $1…$n; returns the (inserted, updated) counts it selects.
     func write(_ sql: String, on connection: PostgresConnection, logger: Logger) async throws -> (Int, Int) {
         var bindings = PostgresBindings(capacity: columns.count)
-        for column in columns { bindings.append(column) }
+        for column in columns { bindings.append(column.joined(separator: Self.unitSeparator)) }
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         var result = (0, 0)
         for try await (inserted, updated) in rows.decode((Int, Int).self) { result = (inserted, updated) }
@@ -220,12 +229,13 @@ private struct ColumnArrays {
     }
 }
 
-/// The SQL of an upsert of `table` from `unnest`ed text arrays: `columns` are (name, SQL type) in parameter order,
+/// The SQL of an upsert of `table` from text parameters split into arrays (see ``ColumnArrays``) and `unnest`ed:
+/// `columns` are (name, SQL type) in parameter order,
 /// the first is the key. Only rows that change are written (a re-import leaves the table untouched); the statement
 /// selects how many rows were inserted and how many updated.
 private func upsertStatement(table: String, columns: [(name: String, type: String)]) -> String {
     let names = columns.map(\.name)
-    let parameters = columns.indices.map { "$\($0 + 1)::text[]" }.joined(separator: ", ")
+    let parameters = columns.indices.map { "string_to_array($\($0 + 1)::text, chr(31))" }.joined(separator: ", ")
     let converted = columns.map { column in
         column.type == "text" ? "nullif(\(column.name), '')" : "nullif(\(column.name), '')::\(column.type)"
     }.joined(separator: ", ")
