@@ -102,7 +102,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "ParcoursCLITests", dependencies: ["parcours"]),
+        .testTarget(name: "ParcoursCLITests", dependencies: ["parcours", "ParcoursTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,6 +18,7 @@ struct Parcours: AsyncParsableCommand {
             ServeCommand.self,
             DevCommand.self,
             BenchCommand.self,
+            DirectoryCommand.self,
         ]
     )
 }
