@@ -45,11 +45,12 @@ struct DomainFixture: Sendable {
 
     /// Runs `body` with a fresh database where the tenant `acme` has the workflows of workflows/ deployed.
     static func with(
-        directory: any DirectoryLooking = StubDirectory(), _ body: @Sendable (DomainFixture) async throws -> Void
+        directory: any DirectoryLooking = DirectoryLookup(), _ body: @Sendable (DomainFixture) async throws -> Void
     ) async throws {
         let logs = LogCapture()
         let logger = Logger(label: "parcours.domain.test") { _ in CapturingLogHandler(capture: logs) }
         let superuser = try await TestPostgres.freshDatabase(template: try await TestPostgres.migratedTemplate())
+        try await importSampleDirectory(into: superuser)
         let database = superuser.with(username: ServerRole.name, password: nil)
         let client = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
         let clock = ManualClock(start)
@@ -70,6 +71,17 @@ struct DomainFixture: Sendable {
             _ = try await runtime.createTenant(id: tenant, name: "ACME")
             _ = try await runtime.deploy(tenant: tenant, sources: try sources("workflows"))
             try await body(fixture)
+        }
+    }
+
+    /// The SIRENE sample of examples/sirene, imported as the directory's owner (tenants only read it).
+    static func importSampleDirectory(into database: DatabaseConfiguration) async throws {
+        let folder = TestPostgres.packageRoot.appendingPathComponent("examples/sirene")
+        try await TestPostgres.withConnection(to: database) { connection in
+            for file in ["StockUniteLegale_utf8.csv", "StockEtablissement_utf8.csv"] {
+                _ = try await DirectoryImporter().importFile(
+                    at: folder.appendingPathComponent(file), on: connection, logger: TestPostgres.logger)
+            }
         }
     }
 
@@ -155,32 +167,6 @@ struct TestCaptcha: CaptchaVerifying {
 
     func verify(response: String, tenant: String, on connection: PostgresConnection, now: Date) async throws -> Bool {
         response == "PASS"
-    }
-}
-
-/// The directory of the guide's walkthrough: LE DRESSING DE LOUISE (79954986000010), a closed establishment
-/// (79954986000028), and nothing else.
-struct StubDirectory: DirectoryLooking {
-    func lookup(siret: String, on connection: PostgresConnection, logger: Logger) async throws -> Value {
-        let address: Value = [
-            "number": "13", "repetition": "B", "street_type": "AV", "street": "JOSEPH JAN",
-            "line": "13 B AV JOSEPH JAN", "complement": .null, "postcode": "35170", "city": "BRUZ", "country": .null,
-        ]
-        switch siret {
-        case "79954986000010", "79954986000028":
-            return [
-                "found": true, "closed": .bool(siret.hasSuffix("28")), "non_diffusible": false, "siren": "799549860",
-                "name": "LE DRESSING DE LOUISE", "address": address,
-            ]
-        default:
-            return [
-                "found": false, "closed": false, "non_diffusible": false, "siren": .null, "name": .null,
-                "address": [
-                    "number": .null, "repetition": .null, "street_type": .null, "street": .null, "line": .null,
-                    "complement": .null, "postcode": .null, "city": .null, "country": .null,
-                ],
-            ]
-        }
     }
 }
 

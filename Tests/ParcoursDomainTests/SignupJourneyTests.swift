@@ -121,7 +121,7 @@ struct SignupJourneyTests {
         try await DomainFixture.with { f in
             var view = try await Self.identify(f, People.paul, siret: "73282932000074")
             #expect(view.state == "siret_unknown")
-            view = try await Self.identify(f, People.paul, siret: "79954986000028")
+            view = try await Self.identify(f, People.paul, siret: "41007919800025")  // closed (examples/sirene)
             #expect(view.state == "siret_unknown")
             _ = try await Self.createDressing(f)
             view = try await Self.identify(f, People.louise, siret: "79954986000010")

@@ -54,3 +54,4 @@ public struct DomainConfiguration: Sendable {
 public protocol DirectoryLooking: Sendable {
     func lookup(siret: String, on connection: PostgresConnection, logger: Logger) async throws -> Value
 }
+extension DirectoryLookup: DirectoryLooking {}
