@@ -15,6 +15,7 @@ struct Parcours: AsyncParsableCommand {
             MigrateCommand.self,
             TenantCommand.self,
             DeployCommand.self,
+            AccountCommand.self,
             ServeCommand.self,
             DevCommand.self,
             BenchCommand.self,

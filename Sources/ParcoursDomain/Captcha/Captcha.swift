@@ -18,14 +18,20 @@ public struct ImageCaptcha: CaptchaVerifying {
     public var hasher: KeyedHasher
     public var validity: TimeInterval
     public var length: Int
+    /// Logs each challenge's characters (development only: `parcours dev`, to try a journey with curl).
+    public var revealsAnswers: Bool
     let logger: Logger
 
     static let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
 
-    public init(hasher: KeyedHasher, validity: TimeInterval = 600, length: Int = 6, logger: Logger) {
+    public init(
+        hasher: KeyedHasher, validity: TimeInterval = 600, length: Int = 6, revealsAnswers: Bool = false,
+        logger: Logger
+    ) {
         self.hasher = hasher
         self.validity = validity
         self.length = length
+        self.revealsAnswers = revealsAnswers
         self.logger = logger
     }
 
@@ -45,6 +51,9 @@ public struct ImageCaptcha: CaptchaVerifying {
             INSERT INTO captcha_challenges (tenant_id, challenge_id, answer_hash, expires_at)
             VALUES (\(tenant), \(id), \(answerHash), \(expiresAt))
             """, logger: logger)
+        if revealsAnswers {
+            logger.notice("development captcha \(id): answer \(id):\(characters)")
+        }
         return CaptchaChallenge(id: id, image: Self.svg(characters, using: &generator), expiresAt: expiresAt)
     }
 

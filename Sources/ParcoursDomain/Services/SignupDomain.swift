@@ -209,6 +209,22 @@ public struct SignupDomain: DomainServices {
         }
     }
 
+    /// The id of an account given by its id or its login e-mail (case-insensitive).
+    public func accountId(tenant: String, account: String?, loginEmail: String?) async throws -> String {
+        try await runtime.inTenant(tenant) { connection in
+            let db = Statements(connection: connection, logger: logger)
+            let found = try await db.string(
+                """
+                SELECT account_id FROM accounts
+                WHERE account_id = \(account) OR lower(login_email) = lower(\(loginEmail))
+                """)
+            guard let found else {
+                throw DomainError(.notFound, "no account \(account ?? loginEmail ?? "") in tenant \(tenant)")
+            }
+            return found
+        }
+    }
+
     public func isManager(tenant: String, account: String, structure: String) async throws -> Bool {
         try await runtime.inTenant(tenant) { connection in
             try await Statements(connection: connection, logger: logger).exists(

@@ -26,7 +26,8 @@ struct TenantCommand: AsyncParsableCommand {
         func run() async throws {
             let logger = Logger(label: "parcours")
             let runtime = try await RuntimeFactory.make(
-                configuration: try database.configuration(), catalogPath: catalog, sealer: .random(), logger: logger)
+                configuration: try database.configuration(), catalogPath: catalog, key: .random(),
+                publicURL: "http://localhost", logger: logger)
             let key = try await withClient(runtime) {
                 do { return try await runtime.createTenant(id: id, name: name ?? id) } catch { throw fail(error) }
             }
@@ -61,7 +62,8 @@ struct DeployCommand: AsyncParsableCommand {
         let logger = Logger(label: "parcours")
         let sources = try RuntimeFactory.sources(paths)
         let runtime = try await RuntimeFactory.make(
-            configuration: try database.configuration(), catalogPath: catalog, sealer: .random(), logger: logger)
+            configuration: try database.configuration(), catalogPath: catalog, key: .random(),
+            publicURL: "http://localhost", logger: logger)
         let result = try await withClient(runtime) {
             do { return try await runtime.deploy(tenant: tenant, sources: sources) } catch { throw fail(error) }
         }

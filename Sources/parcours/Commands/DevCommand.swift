@@ -42,7 +42,7 @@ struct DevCommand: AsyncParsableCommand {
         let logger = configuredLogger
         let dataFolder = URL(fileURLWithPath: data).standardizedFileURL
         try FileManager.default.createDirectory(at: dataFolder, withIntermediateDirectories: true)
-        let sealer = try secretKey(in: dataFolder)
+        let key = try secretKey(in: dataFolder)
 
         say("starting PostgreSQL in \(dataFolder.appendingPathComponent("postgres").path) …")
         let postgres = EmbeddedPostgres(dataDirectory: dataFolder.appendingPathComponent("postgres"), port: nil)
@@ -52,7 +52,8 @@ struct DevCommand: AsyncParsableCommand {
             try await migrate(superuser, logger: logger)
             let server = superuser.with(username: ServerRole.name, password: nil)
             let runtime = try await RuntimeFactory.make(
-                configuration: server, catalogPath: catalog, sealer: sealer, logger: logger)
+                configuration: server, catalogPath: catalog, key: key, publicURL: "http://127.0.0.1:\(port)",
+                captcha: .imageRevealedInLog, logger: logger)
             try await serve(runtime: runtime, server: server, dataFolder: dataFolder, logger: logger)
         } catch {
             try? await postgres.stop()
@@ -132,13 +133,13 @@ struct DevCommand: AsyncParsableCommand {
     }
 
     /// The key sealing queued secrets: kept in the data folder (mode 0600) so mail queued before a restart opens.
-    func secretKey(in folder: URL) throws -> SecretSealer {
+    func secretKey(in folder: URL) throws -> ServerKey {
         let file = folder.appendingPathComponent("secret.key")
-        if let text = try? String(contentsOf: file, encoding: .utf8) { return try SecretSealer(base64: text) }
+        if let text = try? String(contentsOf: file, encoding: .utf8) { return try ServerKey(base64: text) }
         let key = SecretSealer.newKeyBase64()
         try key.write(to: file, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
-        return try SecretSealer(base64: key)
+        return try ServerKey(base64: key)
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ParcoursDSL
+import ParcoursDomain
 import ParcoursRuntime
 import PostgresNIO
 
@@ -24,9 +25,10 @@ struct DatabaseOptions: ParsableArguments {
 
 enum RuntimeFactory {
     /// Checks the database answers (the real cause within seconds, instead of PostgresClient's minute of retries),
-    /// then builds the runtime. The caller runs `runtime.client`.
+    /// then builds the runtime with the signup domain's actions. The caller runs `runtime.client`.
     static func make(
-        configuration: DatabaseConfiguration, catalogPath: String?, sealer: SecretSealer, logger: Logger
+        configuration: DatabaseConfiguration, catalogPath: String?, key: ServerKey, publicURL: String,
+        captcha: CaptchaMode = .image, logger: Logger
     ) async throws -> Runtime {
         do {
             try await DatabaseCheck.verify(configuration, logger: logger)
@@ -35,11 +37,28 @@ enum RuntimeFactory {
             throw ExitCode(1)
         }
         let catalog = try loadCatalog(catalogPath)
+        let missing =
+            Set(catalog.actions.keys).subtracting(SignupActions.actionNames).sorted()
+            + Set(catalog.resolvers.keys).subtracting(SignupActions.resolverNames).sorted()
+        guard missing.isEmpty else {
+            printError(
+                "error: the catalogue names actions or resolvers with no implementation: \(missing.joined(separator: ", "))"
+            )
+            throw ExitCode(1)
+        }
         let client = PostgresClient(configuration: configuration.clientConfiguration(), backgroundLogger: logger)
-        // Until the domain actions exist (issue 4), actions answer their catalogue examples.
-        let examples = CatalogExamples(catalog: catalog)
+        let domain = DomainConfiguration(publicURL: publicURL, keyedHasher: key.keyedHasher)
+        let actions = SignupActions(
+            configuration: domain, captcha: captcha.verifier(key: key, logger: logger), directory: DirectoryLookup(),
+            logger: logger)
         return Runtime(
-            client: client, catalog: catalog, actions: examples, assignees: examples, sealer: sealer, logger: logger)
+            client: client, catalog: catalog, actions: actions, assignees: actions, sealer: key.sealer, logger: logger)
+    }
+
+    /// The domain services (sessions, links, captcha) of a runtime made by ``make(configuration:catalogPath:key:publicURL:captcha:logger:)``.
+    static func domain(of runtime: Runtime) -> SignupDomain {
+        let actions = runtime.actions as! SignupActions  // make(…) builds every runtime of the CLI with them
+        return SignupDomain(runtime: runtime, configuration: actions.configuration, captcha: actions.captcha)
     }
 
     static func loadCatalog(_ path: String?) throws -> ActionCatalog {
@@ -53,15 +72,16 @@ enum RuntimeFactory {
         return workspace.catalog
     }
 
-    /// `PARCOURS_SECRET_KEY` (32 random bytes, base64): seals secret notification params in the outbox.
-    static func sealerFromEnvironment() throws -> SecretSealer {
-        guard let key = ProcessInfo.processInfo.environment["PARCOURS_SECRET_KEY"], !key.isEmpty else {
+    /// `PARCOURS_SECRET_KEY` (32 random bytes, base64): seals the secrets of queued e-mails and keys the domain's
+    /// hashes.
+    static func keyFromEnvironment() throws -> ServerKey {
+        guard let text = ProcessInfo.processInfo.environment["PARCOURS_SECRET_KEY"], !text.isEmpty else {
             printError(
                 "error: set PARCOURS_SECRET_KEY to 32 random bytes in base64 (e.g. `openssl rand -base64 32`): it seals the secrets of queued e-mails"
             )
             throw ExitCode(1)
         }
-        do { return try SecretSealer(base64: key) } catch {
+        do { return try ServerKey(base64: text) } catch {
             printError("error: PARCOURS_SECRET_KEY: \(error)")
             throw ExitCode(1)
         }

@@ -32,13 +32,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("actions"), help: "The action catalogue (default: workflows/actions.yaml).")
     var catalog: String?
 
+    @Option(
+        name: .customLong("public-url"),
+        help: "The address e-mailed links start with (default: PARCOURS_PUBLIC_URL, else http://HOST:PORT).")
+    var publicURL: String?
+
     func run() async throws {
         var configuredLogger = Logger(label: "parcours")
         configuredLogger.logLevel = .info
         let logger = configuredLogger
         let configuration = try database.configuration()
         let runtime = try await RuntimeFactory.make(
-            configuration: configuration, catalogPath: catalog, sealer: try RuntimeFactory.sealerFromEnvironment(),
+            configuration: configuration, catalogPath: catalog, key: try RuntimeFactory.keyFromEnvironment(),
+            publicURL: publicURL ?? ProcessInfo.processInfo.environment["PARCOURS_PUBLIC_URL"]
+                ?? "http://\(host):\(port)",
             logger: logger)
         let workers = RuntimeWorkers(
             runtime: runtime, transport: try RuntimeFactory.transport(mail, logger: logger),
