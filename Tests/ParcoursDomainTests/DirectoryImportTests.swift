@@ -167,6 +167,10 @@ struct DirectoryImportTests {
                 try await DirectoryImporter().importFile(
                     at: folder.appendingPathComponent("missing.csv"), on: connection, logger: SireneSample.logger)
             }
+            let folderError = await #expect(throws: DirectoryError.self) {
+                try await DirectoryImporter().importFile(at: folder, on: connection, logger: SireneSample.logger)
+            }
+            #expect(folderError?.description.contains("is a folder") == true)
         }
     }
 

@@ -33,13 +33,16 @@ final class DirectoryInput {
         guard descriptor >= 0 else {
             throw DirectoryError("cannot open \(path): \(String(cString: strerror(errno)))")
         }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) != S_IFDIR else {
+            close(descriptor)
+            throw DirectoryError("\(path) is a folder: give the SIRENE files themselves")
+        }
         var signature = [UInt8](repeating: 0, count: 4)
         let signatureCount = signature.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 4, 0) }
         let isZip = url.pathExtension.lowercased() == "zip" || (signatureCount == 4 && signature == [0x50, 0x4B, 3, 4])
         guard isZip else {
-            var status = stat()
-            let size =
-                fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG ? Int(status.st_size) : nil
+            let size = (status.st_mode & S_IFMT) == S_IFREG ? Int(status.st_size) : nil
             self.descriptor = descriptor
             source = FileDescriptorByteSource(descriptor: descriptor)
             totalBytes = size
@@ -51,8 +54,8 @@ final class DirectoryInput {
         guard let unzipPath = Self.unzipPath else {
             throw DirectoryError("\(path) is a zip archive and unzip is not installed: install unzip or extract it")
         }
-        let (listing, status) = try Self.capture(unzipPath, ["-Z", "-l", path])
-        guard status == 0 else {
+        let (listing, exitStatus) = try Self.capture(unzipPath, ["-Z", "-l", path])
+        guard exitStatus == 0 else {
             throw DirectoryError("\(path) is not a readable zip archive: \(listing.trimmingCharacters(in: .newlines))")
         }
         // `unzip -Z -l`: a header line, one line per member ("-rw-… 5046 t- 1234 defN … name"), a summary line.

@@ -47,25 +47,41 @@ public struct CSVHeader: Sendable {
 /// An establishment of `StockEtablissement`, as the directory keeps it. Empty fields, and fields INSEE masks as
 /// `[ND]` (non diffusible), are nil.
 public struct SireneEstablishment: Sendable, Equatable {
+    /// The establishment's number: its SIREN and its NIC.
     public var siret: String
+    /// The first 9 digits of the SIRET.
     public var siren: String
+    /// The last 5 digits of the SIRET.
     public var nic: String
     /// `etatAdministratifEtablissement`: `A` active, `F` closed.
     public var administrativeState: String?
     /// `statutDiffusionEtablissement`: `O` diffusible, `P` partially diffusible (older files: `N`).
     public var diffusionStatus: String?
+    /// `etablissementSiege`: whether it is the legal unit's head office.
     public var isHeadOffice: Bool?
+    /// `numeroVoieEtablissement`.
     public var streetNumber: String?
+    /// `indiceRepetitionEtablissement` (B for bis, T for ter…).
     public var repetitionIndex: String?
+    /// `typeVoieEtablissement`, INSEE's abbreviation (AV, RUE, BD…).
     public var streetType: String?
+    /// `libelleVoieEtablissement`.
     public var streetName: String?
+    /// `complementAdresseEtablissement`.
     public var addressComplement: String?
+    /// `codePostalEtablissement`.
     public var postcode: String?
+    /// `libelleCommuneEtablissement`.
     public var city: String?
+    /// `libelleCommuneEtrangerEtablissement`: the city of an establishment abroad.
     public var foreignCity: String?
+    /// `codePaysEtrangerEtablissement`: INSEE's code of the country abroad (99132…).
     public var foreignCountryCode: String?
+    /// `libellePaysEtrangerEtablissement`: the name of the country abroad; nil in France.
     public var foreignCountry: String?
+    /// `enseigne1Etablissement`: the sign.
     public var signName: String?
+    /// `denominationUsuelleEtablissement`.
     public var usualName: String?
     /// `dateCreationEtablissement` (YYYY-MM-DD).
     public var createdOn: String?
@@ -77,6 +93,7 @@ public struct SireneEstablishment: Sendable, Equatable {
 
 /// A legal unit of `StockUniteLegale`, as the directory keeps it. Empty and `[ND]` fields are nil.
 public struct SireneLegalUnit: Sendable, Equatable {
+    /// The legal unit's number.
     public var siren: String
     /// `etatAdministratifUniteLegale`: `A` active, `C` ceased.
     public var administrativeState: String?
@@ -84,13 +101,17 @@ public struct SireneLegalUnit: Sendable, Equatable {
     public var diffusionStatus: String?
     /// `denominationUniteLegale`: the company name of a legal person.
     public var denomination: String?
+    /// `sigleUniteLegale`.
     public var acronym: String?
     /// `nomUniteLegale`: an individual's birth name.
     public var lastName: String?
     /// `nomUsageUniteLegale`: an individual's usage name.
     public var usageName: String?
+    /// `prenom1UniteLegale`: an individual's first first name.
     public var firstName: String?
+    /// `prenomUsuelUniteLegale`: an individual's usual first name.
     public var usualFirstName: String?
+    /// `categorieJuridiqueUniteLegale` (1000 individual entrepreneur, 5710 SAS…).
     public var legalCategory: String?
     /// `dateCreationUniteLegale` (YYYY-MM-DD).
     public var createdOn: String?
