@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ParcoursAPI
 import ParcoursDSL
+import ParcoursDomain
 import ParcoursRuntime
 import PostgresNIO
 import ServiceLifecycle
@@ -75,11 +76,27 @@ struct DevCommand: AsyncParsableCommand {
             let applied = try await Migrator(directory: folder).migrate(on: connection, logger: logger)
             for migration in applied { say("migrated: \(migration.fileName)") }
             try await ServerRole.ensure(on: connection, logger: logger)
+            try await importSampleDirectory(on: connection, logger: logger)
         } catch {
             try? await connection.close()
             throw error
         }
         try await connection.close()
+    }
+
+    /// On first run, the SIRENE sample of examples/sirene becomes the structure directory, so that the signup
+    /// journeys find the guide's SIRET (79954986000010). A directory already filled is left alone.
+    func importSampleDirectory(on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query("SELECT count(*) FROM directory_establishments", logger: logger)
+        var count = 0
+        for try await (value) in rows.decode(Int.self) { count = value }
+        let folder = URL(fileURLWithPath: "examples/sirene")
+        guard count == 0, FileManager.default.fileExists(atPath: folder.path) else { return }
+        for file in ["StockUniteLegale_utf8.csv", "StockEtablissement_utf8.csv"] {
+            let summary = try await DirectoryImporter().importFile(
+                at: folder.appendingPathComponent(file), on: connection, logger: logger)
+            say("directory: \(summary.imported) rows of examples/sirene/\(file) imported")
+        }
     }
 
     func serve(runtime: Runtime, server: DatabaseConfiguration, dataFolder: URL, logger: Logger) async throws {
