@@ -41,9 +41,9 @@ enum Statements {
         static let bindingDataTypes: [PostgresDataType] = [.text]
         typealias Row = ()
         var tenant: String
-        func makeBindings() throws -> PostgresBindings {
+        func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 1)
-            try bindings.append(tenant)
+            bindings.append(tenant)
             return bindings
         }
         func decodeRow(_ row: PostgresRow) throws {}
@@ -61,9 +61,9 @@ enum Statements {
         static let bindingDataTypes: [PostgresDataType] = [.text]
         typealias Row = InstanceRow
         var id: String
-        func makeBindings() throws -> PostgresBindings {
+        func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 1)
-            try bindings.append(id)
+            bindings.append(id)
             return bindings
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
@@ -76,9 +76,9 @@ enum Statements {
         static let bindingDataTypes: [PostgresDataType] = [.text]
         typealias Row = InstanceRow
         var id: String
-        func makeBindings() throws -> PostgresBindings {
+        func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 1)
-            try bindings.append(id)
+            bindings.append(id)
             return bindings
         }
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
@@ -112,14 +112,14 @@ enum Statements {
             }
         }
 
-        func append(to bindings: inout PostgresBindings) throws {
-            try bindings.append(at)
-            try bindings.append(kind)
-            try bindings.append(event)
-            try bindings.append(from)
-            try bindings.append(to)
-            try bindings.append(actor)
-            try bindings.append(details)
+        func append(to bindings: inout PostgresBindings) {
+            bindings.append(at)
+            bindings.append(kind)
+            bindings.append(event)
+            bindings.append(from)
+            bindings.append(to)
+            bindings.append(actor)
+            bindings.append(details)
         }
     }
 
@@ -155,11 +155,11 @@ enum Statements {
         var tenant: String
         var instance: String
         var rows: HistoryRows
-        func makeBindings() throws -> PostgresBindings {
+        func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 9)
-            try bindings.append(tenant)
-            try bindings.append(instance)
-            try rows.append(to: &bindings)
+            bindings.append(tenant)
+            bindings.append(instance)
+            rows.append(to: &bindings)
             return bindings
         }
         func decodeRow(_ row: PostgresRow) throws {}
@@ -191,19 +191,19 @@ enum Statements {
         var waits: String
         var now: Date
         var rows: HistoryRows
-        func makeBindings() throws -> PostgresBindings {
+        func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 17)
-            try bindings.append(tenant)
-            try bindings.append(instance)
-            try bindings.append(state)
-            try bindings.append(status)
-            try bindings.append(outcome)
-            try bindings.append(context)
-            try bindings.append(output)
-            try bindings.append(entries)
-            try bindings.append(waits)
-            try bindings.append(now)
-            try rows.append(to: &bindings)
+            bindings.append(tenant)
+            bindings.append(instance)
+            bindings.append(state)
+            bindings.append(status)
+            bindings.append(outcome)
+            bindings.append(context)
+            bindings.append(output)
+            bindings.append(entries)
+            bindings.append(waits)
+            bindings.append(now)
+            rows.append(to: &bindings)
             return bindings
         }
         func decodeRow(_ row: PostgresRow) throws {}
