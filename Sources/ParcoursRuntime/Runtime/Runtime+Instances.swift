@@ -17,6 +17,8 @@ struct StoredInstance: Sendable {
 /// What one transaction did, to report and to wake workers.
 struct TransactionEffects: Sendable {
     var wakeWorkers = false
+    /// Every instance this transaction stored, as stored last: its view needs no second read.
+    var saved: [String: StoredInstance] = [:]
 }
 
 extension Runtime {
@@ -47,16 +49,21 @@ extension Runtime {
         tenant: String, instance id: String, event: String, payload: [String: Value], actor: String? = nil,
         idempotencyKey: String? = nil
     ) async throws -> InstanceView {
-        let request = Value.object([
-            "op": "event", "instance": .string(id), "event": .string(event), "payload": .object(payload),
-        ])
-        return try await inTenant(tenant) { connection in
-            try await self.idempotent(key: idempotencyKey, request: request, tenant: tenant, on: connection) {
+        try await inTenant(tenant) { connection in
+            try await self.idempotent(
+                key: idempotencyKey,
+                request: .object([
+                    "op": "event", "instance": .string(id), "event": .string(event), "payload": .object(payload),
+                ]), tenant: tenant, on: connection
+            ) {
                 var effects = TransactionEffects()
                 try await self.apply(
                     .submit(name: event, payload: payload), to: id, actor: actor, tenant: tenant, on: connection,
                     effects: &effects)
                 try await self.wakeIfNeeded(effects, on: connection)
+                if let saved = effects.saved[id] {
+                    return try await self.savedView(of: saved, tenant: tenant, on: connection).value
+                }
                 return try await self.view(of: id, tenant: tenant, on: connection).value
             }
         }
@@ -113,11 +120,11 @@ extension Runtime {
     /// Runs `body` once per idempotency key: a replay with the same request returns the stored result; the same key
     /// with another request is refused.
     func idempotent(
-        key: String?, request: Value, tenant: String, on connection: PostgresConnection,
+        key: String?, request: @autoclosure () -> Value, tenant: String, on connection: PostgresConnection,
         _ body: () async throws -> Value
     ) async throws -> InstanceView {
         guard let key else { return InstanceView(value: try await body()) }
-        let requestHash = Self.hash(request.storageJSON)
+        let requestHash = Self.hash(request().storageJSON)
         let inserted = try await connection.query(
             """
             INSERT INTO idempotency_keys (tenant_id, key, request_hash) VALUES (\(tenant), \(key), \(requestHash))
@@ -146,46 +153,52 @@ extension Runtime {
     // MARK: - Loading and saving
 
     func load(_ id: String, forUpdate: Bool, on connection: PostgresConnection) async throws -> StoredInstance {
-        let lock = forUpdate ? " FOR UPDATE" : ""
-        let rows = try await connection.query(
-            PostgresQuery(
-                unsafeSQL: """
-                    SELECT process, version, state, outcome, context::text, settings::text, output::text, entries,
-                           waits::text, parent_id, revision, started_at
-                    FROM instances WHERE instance_id = $1\(lock)
-                    """, binds: try Self.binds(id)), logger: logger)
-        for try await row in rows.decode(
-            (String, Int, String, String?, String, String, String, Int, String, String?, Int, Date).self)
-        {
+        let rows =
+            forUpdate
+            ? try await connection.execute(Statements.LockInstance(id: id), logger: logger)
+            : try await connection.execute(Statements.LoadInstance(id: id), logger: logger)
+        for try await row in rows {
             let (
                 process, version, state, outcome, context, settings, output, entries, waits, parent, revision, started
             ) =
                 row
             let instance = InstanceState(
                 id: id, process: process, state: state, outcome: outcome,
-                context: (try Value(storageJSON: context)).objectValue ?? [:],
-                settings: (try Value(storageJSON: settings)).objectValue ?? [:], startedAt: started, entries: entries,
-                waits: try Value(storageJSON: waits), output: (try Value(storageJSON: output)).objectValue ?? [:])
+                context: (try Self.storedValue(context)).objectValue ?? [:],
+                settings: (try Self.storedValue(settings)).objectValue ?? [:], startedAt: started, entries: entries,
+                waits: try Self.storedValue(waits), output: (try Self.storedValue(output)).objectValue ?? [:])
             return StoredInstance(state: instance, version: version, parentId: parent, revision: revision, isNew: false)
         }
         throw RuntimeError(.notFound, "instance '\(id)' does not exist")
     }
 
-    static func binds(_ values: String...) throws -> PostgresBindings {
-        var bindings = PostgresBindings()
-        for value in values { bindings.append(value) }
-        return bindings
+    /// A stored JSON column (as `jsonb` prints it), without JSONSerialization for the commonest empty values.
+    static func storedValue(_ text: String) throws -> Value {
+        switch text {
+        case "{}": .object([:])
+        case #"{"timers": []}"#: .object(["timers": .list([])])
+        default: try Value(storageJSON: text)
+        }
     }
 
-    func save(_ stored: StoredInstance, tenant: String, on connection: PostgresConnection) async throws {
+    /// Stores an instance (a new one is inserted) and returns it as stored. With `history`, an existing
+    /// instance's update and its history rows are one statement (`Statements.SaveInstance`).
+    @discardableResult
+    func save(
+        _ stored: StoredInstance, tenant: String, history: inout HistoryWriter, on connection: PostgresConnection
+    ) async throws -> StoredInstance {
         let instance = stored.state
         let status = instance.status.isFinished ? "finished" : "waiting"
-        let context = Value.object(instance.context).storageJSON
-        let settings = Value.object(instance.settings).storageJSON
-        let output = Value.object(instance.output).storageJSON
-        let waits = instance.waitsValue.storageJSON
+        let context = Value.object(instance.context).compactStorageJSON
+        let output = Value.object(instance.output).compactStorageJSON
+        // What most states wait on (nothing besides events) without JSONSerialization: `waitsValue.storageJSON`.
+        let waits =
+            instance.timers.isEmpty && instance.task == nil && instance.child == nil
+            ? #"{"timers":[]}"# : instance.waitsValue.storageJSON
         let now = clock.now()
+        var saved = stored
         if stored.isNew {
+            let settings = Value.object(instance.settings).compactStorageJSON
             try await connection.run(
                 """
                 INSERT INTO instances (tenant_id, instance_id, process, version, state, status, outcome, context,
@@ -194,7 +207,10 @@ extension Runtime {
                     \(instance.outcome), \(context)::jsonb, \(settings)::jsonb, \(output)::jsonb, \(instance.entries),
                     \(waits)::jsonb, \(stored.parentId), 1, \(instance.startedAt), \(now))
                 """, logger: logger)
-        } else {
+            saved.isNew = false
+            saved.revision = 1
+            try await history.write(tenant: tenant, on: connection, logger: logger)
+        } else if history.rows.isEmpty {
             try await connection.run(
                 """
                 UPDATE instances SET state = \(instance.state), status = \(status), outcome = \(instance.outcome),
@@ -202,11 +218,50 @@ extension Runtime {
                     waits = \(waits)::jsonb, revision = revision + 1, updated_at = \(now)
                 WHERE instance_id = \(instance.id)
                 """, logger: logger)
+            saved.revision += 1
+        } else {
+            try await connection.run(
+                Statements.SaveInstance(
+                    tenant: tenant, instance: instance.id, state: instance.state, status: status,
+                    outcome: instance.outcome, context: context, output: output, entries: instance.entries,
+                    waits: waits, now: now, rows: Statements.HistoryRows(history.rows)), logger: logger)
+            history.rows = []
+            saved.revision += 1
         }
+        return saved
+    }
+
+    /// Stores an instance without history rows.
+    @discardableResult
+    func save(_ stored: StoredInstance, tenant: String, on connection: PostgresConnection) async throws
+        -> StoredInstance
+    {
+        var none = HistoryWriter(instanceId: stored.state.id)
+        return try await save(stored, tenant: tenant, history: &none, on: connection)
     }
 
     func view(of id: String, tenant: String, on connection: PostgresConnection) async throws -> InstanceView {
-        let stored = try await load(id, forUpdate: false, on: connection)
+        try await view(of: load(id, forUpdate: false, on: connection), tenant: tenant, on: connection)
+    }
+
+    /// The view of an instance as this transaction stored it (`TransactionEffects.saved`), without reading it
+    /// back: the values go through their storage form, so that the view is the one a read would give.
+    func savedView(of saved: StoredInstance, tenant: String, on connection: PostgresConnection) async throws
+        -> InstanceView
+    {
+        let instance = saved.state
+        var stored = saved
+        stored.state = InstanceState(
+            id: instance.id, process: instance.process, state: instance.state, outcome: instance.outcome,
+            context: instance.context.mapValues(\.storedForm), settings: instance.settings,
+            startedAt: instance.startedAt, entries: instance.entries, waits: instance.waitsValue.storedForm,
+            output: instance.output.mapValues(\.storedForm))
+        return try await view(of: stored, tenant: tenant, on: connection)
+    }
+
+    private func view(of stored: StoredInstance, tenant: String, on connection: PostgresConnection) async throws
+        -> InstanceView
+    {
         let (definition, _) = try await definition(
             tenant: tenant, process: stored.state.process, version: stored.version, on: connection)
         let waiting = Interpreter(definition: definition).waiting(for: stored.state, now: clock.now())
@@ -292,8 +347,23 @@ extension Runtime {
         guard case .done(let step) = progress else { return }
         var updated = stored
         updated.state = step.instance
-        try await save(updated, tenant: tenant, on: connection)
-        var history = HistoryWriter(instanceId: stored.state.id)
+        let id = stored.state.id
+        // The instance's update and its history rows are one statement, after the effects' statements, unless the
+        // row must be there, current, first: a new instance (effects reference it), or an effect that runs code
+        // which may read it (assignee resolvers) or come back to it (a sub-process that finishes at once).
+        let saveFirst =
+            stored.isNew
+            || step.journal.contains {
+                switch $0 {
+                case .effect(.startSubprocess), .effect(.openTask), .effect(.escalateTask): true
+                default: false
+                }
+            }
+        if saveFirst {
+            updated = try await save(updated, tenant: tenant, on: connection)
+            effects.saved[id] = updated
+        }
+        var history = HistoryWriter(instanceId: id)
         history.add(
             kind: "event", event: event, from: stored.isNew ? nil : stored.state.state, to: nil, actor: actor,
             details: step.redactedPayload.map(Value.object) ?? .object([:]), at: now)
@@ -309,7 +379,11 @@ extension Runtime {
                     history: &history, on: connection, effects: &effects)
             }
         }
-        try await history.write(tenant: tenant, on: connection, logger: logger)
+        if saveFirst {
+            try await history.write(tenant: tenant, on: connection, logger: logger)
+        } else {
+            effects.saved[id] = try await save(updated, tenant: tenant, history: &history, on: connection)
+        }
         if step.instance.status.isFinished, let parent = stored.parentId {
             try await apply(
                 .childFinished(
@@ -411,7 +485,7 @@ extension Runtime {
                     id: request.id, process: request.process, params: request.params, parentId: instanceId,
                     actor: actor, tenant: tenant, on: connection, effects: &effects)
             case .cancelSubprocess(let id):
-                try await cancel(id, tenant: tenant, on: connection)
+                try await cancel(id, tenant: tenant, on: connection, effects: &effects)
             case .finish(let outcome, _):
                 history.add(
                     kind: "finished", event: outcome, from: nil, to: nil, actor: actor, details: .object([:]), at: now)
@@ -420,15 +494,19 @@ extension Runtime {
     }
 
     /// Ends a sub-process its parent no longer waits on (the parent left the state, e.g. a deadline passed).
-    func cancel(_ id: String, tenant: String, on connection: PostgresConnection) async throws {
+    func cancel(
+        _ id: String, tenant: String, on connection: PostgresConnection, effects: inout TransactionEffects
+    ) async throws {
         var stored = try await load(id, forUpdate: true, on: connection)
         guard !stored.state.status.isFinished else { return }
-        if let child = stored.state.child { try await cancel(child.id, tenant: tenant, on: connection) }
+        if let child = stored.state.child {
+            try await cancel(child.id, tenant: tenant, on: connection, effects: &effects)
+        }
         stored.state.status = .finished(outcome: "cancelled")
         stored.state.timers = []
         stored.state.task = nil
         stored.state.child = nil
-        try await save(stored, tenant: tenant, on: connection)
+        effects.saved[id] = try await save(stored, tenant: tenant, on: connection)
         try await connection.run("DELETE FROM timers WHERE instance_id = \(id)", logger: logger)
         try await connection.run(
             "UPDATE tasks SET status = 'closed', comment = 'cancelled' WHERE instance_id = \(id) AND status = 'open'",
@@ -468,22 +546,36 @@ struct HistoryWriter {
         rows.append(Row(kind: kind, event: event, from: from, to: to, actor: actor, details: details, at: at))
     }
 
-    /// Appends the collected rows (the instance is locked, so the sequence cannot race) and empties the list.
+    /// Appends the collected rows in one statement, numbered after the instance's last row (the instance is locked,
+    /// so the numbers cannot race), and empties the list.
     mutating func write(tenant: String, on connection: PostgresConnection, logger: Logger) async throws {
         guard !rows.isEmpty else { return }
-        var next = 1
-        let result = try await connection.query(
-            "SELECT coalesce(max(seq), 0) + 1 FROM history WHERE instance_id = \(instanceId)", logger: logger)
-        for try await (value) in result.decode(Int.self) { next = value }
-        for row in rows {
-            try await connection.run(
-                """
-                INSERT INTO history (tenant_id, instance_id, seq, at, kind, event, from_state, to_state, actor, details)
-                VALUES (\(tenant), \(instanceId), \(next), \(row.at), \(row.kind), \(row.event), \(row.from), \(row.to),
-                    \(row.actor), \(row.details.storageJSON)::jsonb)
-                """, logger: logger)
-            next += 1
-        }
+        try await connection.run(
+            Statements.AppendHistory(tenant: tenant, instance: instanceId, rows: Statements.HistoryRows(rows)),
+            logger: logger)
         rows = []
+    }
+}
+
+extension Value {
+    /// `storageJSON`, without JSONSerialization for an empty object (most history rows' details).
+    var compactStorageJSON: String {
+        if case .object(let members) = self, members.isEmpty { return "{}" }
+        return storageJSON
+    }
+
+    /// The value as reading its storage form back gives it: dates and durations go through their stored text
+    /// (dates keep milliseconds), and a one-member object tagged `$date` or `$duration` becomes what it tags.
+    var storedForm: Value {
+        switch self {
+        case .date, .duration: return Value(storage: storageObject)
+        case .list(let items): return .list(items.map(\.storedForm))
+        case .object(let members):
+            if members.count == 1, let key = members.keys.first, key.hasPrefix("$") {
+                return Value(storage: storageObject)
+            }
+            return .object(members.mapValues(\.storedForm))
+        default: return self
+        }
     }
 }

@@ -37,6 +37,9 @@ public final class Runtime: Sendable {
 
     /// Runs `body` in a transaction scoped to `tenant` (row-level security sees only its rows). Deadlocks and
     /// serialization failures are retried; errors thrown by `body` come back unwrapped.
+    ///
+    /// `BEGIN`, the tenant setting and `COMMIT` are prepared statements (`Statements`), as the hot statements of
+    /// an event are.
     public func inTenant<Result: Sendable>(
         _ tenant: String, _ body: @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
@@ -44,19 +47,40 @@ public final class Runtime: Sendable {
         while true {
             attempt += 1
             do {
-                return try await client.withTransaction(logger: logger) { connection in
-                    try await connection.run("SELECT set_config('parcours.tenant', \(tenant), true)", logger: logger)
-                    return try await body(connection)
+                return try await client.withConnection { connection in
+                    try await self.transaction(tenant, on: connection, body)
                 }
-            } catch let error as PostgresTransactionError {
-                let cause = error.closureError ?? error.beginError ?? error.commitError ?? error
-                if attempt < 4, Self.isRetryable(cause) { continue }
-                throw cause
             } catch {
                 if attempt < 4, Self.isRetryable(error) { continue }
                 throw error
             }
         }
+    }
+
+    /// One transaction on a leased connection: `BEGIN`, the tenant, `body`, `COMMIT`; `ROLLBACK` when anything
+    /// fails before the commit.
+    private func transaction<Result: Sendable>(
+        _ tenant: String, on connection: PostgresConnection,
+        _ body: @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await connection.run(Statements.Begin(), logger: logger)
+        let result: Result
+        do {
+            try await connection.run(Statements.SetTenant(tenant: tenant), logger: logger)
+            result = try await body(connection)
+        } catch {
+            do {
+                try await connection.run(Statements.Rollback(), logger: logger)
+            } catch {
+                // The connection is unusable (or still in a transaction): the pool must not lend it again.
+                try? await connection.close()
+            }
+            // A statement prepared in a failed transaction would stay failed on this connection.
+            if Self.sqlState(error) == "25P02" { try? await connection.close() }
+            throw error
+        }
+        try await connection.run(Statements.Commit(), logger: logger)
+        return result
     }
 
     static func isRetryable(_ error: any Error) -> Bool {
