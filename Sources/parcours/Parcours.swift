@@ -18,6 +18,9 @@ struct Parcours: AsyncParsableCommand {
             ServeCommand.self,
             DevCommand.self,
             BenchCommand.self,
+            LoginCommand.self,
+            LogoutCommand.self,
+            TasksCommand.self,
         ]
     )
 }
