@@ -67,7 +67,7 @@ struct API: Sendable {
     /// An object member of a body (absent: empty).
     static func object(_ body: [String: Value], _ name: String) throws -> [String: Value] {
         switch body[name] {
-        case nil, .null?: return [:]
+        case nil: return [:]
         case .object(let members)?: return members
         default: throw APIProblem.invalid(name, "must be a JSON object")
         }
@@ -83,9 +83,9 @@ struct API: Sendable {
         return "\(scope)|\(key)"
     }
 
-    /// A query parameter.
+    /// A query parameter as given (`?status=` is the empty string, not an absent parameter).
     static func query(_ request: Request, _ name: String) -> String? {
-        request.uri.queryParameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
+        request.uri.queryParameters.get(name)
     }
 
     /// `limit` from the query: an integer in `range`, else 400.

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// The request context of the API: Hummingbird's core storage, the request id (echoed as `X-Request-Id` and put in
 /// the logger's metadata) and the client's address (for the admin-key attempt limit).
@@ -56,12 +57,25 @@ struct RequestIdMiddleware: RouterMiddleware {
 /// Errors that are not the API's own are logged and answered with a 500 that reveals nothing.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = APIContext
+    /// The routes, to answer 405 (with `Allow`) rather than 404 for a known path with another method.
+    let routes: RouteTable
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
         async throws -> Response
     {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // Hummingbird's own 404: no route for this path, or none for this method.
+            let allowed = routes.methods(for: request.uri.path)
+            guard !allowed.isEmpty, !allowed.contains(request.method.rawValue) else {
+                return APIProblem(error).response(requestId: context.requestId)
+            }
+            var problem = APIProblem(
+                .methodNotAllowed, code: "method_not_allowed", title: "Method not allowed",
+                detail: "\(request.method) is not allowed here; use \(allowed.joined(separator: ", "))")
+            problem.headers[.allow] = allowed.joined(separator: ", ")
+            return problem.response(requestId: context.requestId)
         } catch {
             let problem = APIProblem(error)
             if problem.status.code >= 500 {
@@ -69,6 +83,28 @@ struct ProblemMiddleware: RouterMiddleware {
                     "request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             }
             return problem.response(requestId: context.requestId)
+        }
+    }
+}
+
+/// The router's routes as path patterns, filled once the routes are added: which methods a path accepts.
+final class RouteTable: Sendable {
+    private let patterns = Mutex<[(method: String, segments: [Substring])]>([])
+
+    func set(_ routes: [(method: String, path: String)]) {
+        patterns.withLock { $0 = routes.map { ($0.method, $0.path.split(separator: "/")) } }
+    }
+
+    /// The methods of the routes whose pattern matches `path` (a `{name}` segment matches any segment).
+    func methods(for path: String) -> [String] {
+        let segments = path.split(separator: "/")
+        return patterns.withLock { patterns in
+            Set(
+                patterns.filter { pattern in
+                    pattern.segments.count == segments.count
+                        && zip(pattern.segments, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+                }.map(\.method)
+            ).sorted()
         }
     }
 }

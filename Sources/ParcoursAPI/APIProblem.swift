@@ -28,6 +28,8 @@ public struct APIProblem: Error, Sendable {
     public var errors: [Field]
     /// Seconds to wait, for 429 (sent as `Retry-After`).
     public var retryAfter: Int?
+    /// More headers of the answer (`Allow` for 405).
+    public var headers: HTTPFields = [:]
 
     public init(
         _ status: HTTPResponse.Status, code: String, title: String, detail: String, errors: [Field] = [],
@@ -165,7 +167,8 @@ public struct APIProblem: Error, Sendable {
 
     /// The response: the document, `Retry-After` for 429, `WWW-Authenticate` for 401.
     func response(requestId: String) -> Response {
-        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
         if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"parcours\"" }
         headers[RequestIdMiddleware.header] = requestId

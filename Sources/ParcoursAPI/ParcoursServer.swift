@@ -52,13 +52,15 @@ public enum ParcoursServer {
         router.middlewares.add(RequestIdMiddleware())
         router.middlewares.add(AccessLogMiddleware(level: configuration.accessLogLevel))
         router.middlewares.add(MetricsMiddleware())
-        router.middlewares.add(ProblemMiddleware())
+        let routes = RouteTable()
+        router.middlewares.add(ProblemMiddleware(routes: routes))
         addOperationalRoutes(to: router, runtime: runtime)
         let api = API(
             runtime: runtime, domain: domain, configuration: configuration,
             adminLimiter: AttemptLimiter(
                 limit: configuration.adminFailureLimit, window: configuration.adminFailureWindow, clock: clock))
         api.addRoutes(to: router.group("v1/tenants/:tenant"))
+        routes.set(router.routes.map { ($0.method.rawValue, $0.path.description) })
         return router
     }
 

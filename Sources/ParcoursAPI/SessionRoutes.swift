@@ -24,11 +24,17 @@ extension API {
                 ], status: .created)
         }
 
-        // Logout: the session of the bearer token is closed; closing it twice is not an error.
+        // Logout: the session of the bearer token is closed; closing a closed or expired session again is not an
+        // error, but a token that was never a session of this tenant is 401.
         group.delete("sessions/current") { request, context in
             let tenant = try Self.tenant(context)
             guard let token = try Self.bearerToken(request) else {
                 throw APIProblem.unauthenticated("logout needs `Authorization: Bearer <session token>`")
+            }
+            do {
+                _ = try await domain.authenticate(tenant: tenant, token: token)
+            } catch let error as DomainError where error.code == .sessionRevoked || error.code == .sessionExpired {
+                // Closed already: nothing more to do, but say it is done.
             }
             try await domain.logout(tenant: tenant, token: token)
             return Response(status: .noContent)

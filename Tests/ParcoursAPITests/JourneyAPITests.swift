@@ -81,6 +81,9 @@ struct JourneyAPITests {
         try await APIHarness.with { api in
             try await api.tenant("acme")
             expectProblem(try await api.request("GET", "/v1/nothing-here"), 404, code: "not_found")
+            let wrongMethod = try await api.request("PUT", "/v1/tenants/acme/tasks/t-1", json: [:])
+            expectProblem(wrongMethod, 405, code: "method_not_allowed")
+            #expect(wrongMethod.headers["allow"] == "GET", "\(wrongMethod)")
             expectProblem(try await api.request("GET", "/v1/tenants/acme/instances/nope"), 404, code: "not_found")
             expectProblem(
                 try await api.request("POST", "/v1/tenants/acme/processes/signup/instances", rawBody: "{not json"), 400,
