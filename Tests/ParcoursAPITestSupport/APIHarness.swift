@@ -19,6 +19,8 @@ public struct APIHarness: Sendable {
     public let runtime: Runtime
     public let domain: InMemoryDomain
     public let clock: ManualClock
+    /// Every answer of ``request(_:_:token:json:rawBody:headers:)``, checked against docs/openapi.yaml at the end.
+    public let recorder = ResponseRecorder()
 
     public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -104,6 +106,12 @@ public struct APIHarness: Sendable {
             await services.triggerGracefulShutdown()
             _ = await server.result
             try outcome.get()
+            // Every answer the test received must match the document's schemas.
+            let problems = try harness.recorder.problems()
+            if !problems.isEmpty {
+                throw HarnessError(
+                    "\(problems.count) answers do not match docs/openapi.yaml:\n" + problems.joined(separator: "\n"))
+            }
         }
     }
 
@@ -130,9 +138,17 @@ public struct APIHarness: Sendable {
         _ method: String, _ path: String, token: String? = nil, json: Value? = nil, rawBody: String? = nil,
         headers: [String: String] = [:]
     ) async throws -> HTTPResult {
-        try await HTTPResult.send(
+        let result = try await HTTPResult.send(
             method, baseURL + path, token: token, json: json, rawBody: rawBody, headers: headers)
+        recorder.record(method: method, path: path, result: result)
+        return result
     }
+}
+
+/// A failure of the harness itself, with its explanation.
+public struct HarnessError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// An HTTP answer: status, headers (names lower-cased), body.

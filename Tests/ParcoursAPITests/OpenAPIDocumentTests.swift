@@ -92,4 +92,23 @@ struct OpenAPIDocumentTests {
             }
         }
     }
+
+    /// The checker of the tests' answers finds what does not match (every API test runs it on its answers).
+    @Test func theResponseCheckerFindsWhatDoesNotMatch() throws {
+        let recorder = ResponseRecorder()
+        recorder.record(
+            method: "GET", path: "/v1/tenants/acme/tasks/t-1", status: 200, contentType: "application/json",
+            body: #"{"id": 42}"#)
+        recorder.record(
+            method: "GET", path: "/v1/tenants/acme/tasks?limit=1", status: 418, contentType: "application/json",
+            body: "{}")
+        recorder.record(
+            method: "DELETE", path: "/v1/tenants/acme/sessions/current", status: 204, contentType: "", body: "")
+        recorder.record(
+            method: "GET", path: "/healthz", status: 200, contentType: "application/json", body: #"{"status":"ok"}"#)
+        let problems = try recorder.problems()
+        #expect(problems.contains { $0.contains("GET /v1/tenants/acme/tasks/t-1 200") && $0.contains("42") })
+        #expect(problems.contains { $0.contains("418: status not documented") })
+        #expect(problems.count >= 2 && !problems.contains { $0.contains("healthz") || $0.contains("DELETE") })
+    }
 }
