@@ -7,6 +7,7 @@ import ParcoursRuntime
 import ParcoursTestSupport
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -65,10 +66,10 @@ public struct APIHarness: Sendable {
     /// Runs `body` with a running server, then stops it and closes the database client.
     public static func with(
         port: Int = 0, configuration: APIConfiguration = APIConfiguration(accessLogLevel: .debug),
-        _ body: @Sendable (APIHarness) async throws -> Void
+        logger configuredLogger: Logger? = nil, _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
-        var logger = Logger(label: "parcours.api.test")
-        logger.logLevel = .warning
+        var logger = configuredLogger ?? Logger(label: "parcours.api.test")
+        if configuredLogger == nil { logger.logLevel = .warning }
         let superuser = try await TestPostgres.freshDatabase(template: try await TestPostgres.migratedTemplate())
         let database = superuser.with(username: ServerRole.name, password: nil)
         let client = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
@@ -191,5 +192,40 @@ public struct HTTPResult: Sendable, CustomStringConvertible {
             if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
         }
         return HTTPResult(status: http.statusCode, headers: fields, body: data)
+    }
+}
+
+/// A log handler that keeps every line, for tests that check what is logged (and what never is).
+public struct CapturingLogHandler: LogHandler {
+    public struct Line: Sendable {
+        public var level: Logger.Level
+        public var message: String
+        public var metadata: [String: String]
+    }
+
+    /// The lines logged so far.
+    public final class Store: Sendable {
+        let lines = Mutex<[Line]>([])
+        public init() {}
+        public var all: [Line] { lines.withLock { $0 } }
+    }
+
+    public let store: Store
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .trace
+
+    public init(store: Store) { self.store = store }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let merged = self.metadata.merging(event.metadata ?? [:]) { _, new in new }
+        store.lines.withLock {
+            $0.append(
+                Line(level: event.level, message: event.message.description, metadata: merged.mapValues { "\($0)" }))
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ParcoursAPI
 import ParcoursAPITestSupport
 import ParcoursDSL
@@ -174,6 +175,34 @@ struct JourneyAPITests {
             let problem = try await api.request("GET", "/nothing", headers: ["X-Request-Id": "trace-43"])
             #expect(problem.headers["x-request-id"] == "trace-43")
             #expect(problem.json[member: "request_id"].stringValue == "trace-43")
+        }
+    }
+
+    @Test func theRequestIdIsInTheLogsAndSecretsAreNot() async throws {
+        let store = CapturingLogHandler.Store()
+        var logger = Logger(label: "parcours.api.test") { _ in CapturingLogHandler(store: store) }
+        logger.logLevel = .info
+        try await APIHarness.with(configuration: APIConfiguration(accessLogLevel: .info), logger: logger) { api in
+            try await api.tenant("acme")
+            api.domain.addAccount(tenant: "acme", id: "acc-1", email: "ana@example.org", password: "pw-never-logged")
+            _ = try await api.request("GET", "/healthz", headers: ["X-Request-Id": "trace-log-1"])
+            let login = try await api.request(
+                "POST", "/v1/tenants/acme/sessions", json: ["email": "ana@example.org", "password": "pw-never-logged"],
+                headers: ["X-Request-Id": "trace-log-2"])
+            let token = try #require(login.json[member: "token"].stringValue)
+            let link = api.domain.issueLink(tenant: "acme", purpose: .activation, instance: "i-1", event: "activate")
+            _ = try await api.request("GET", "/v1/tenants/acme/links/\(link)", token: token)
+            let lines = store.all
+            #expect(
+                lines.contains {
+                    $0.metadata["request_id"] == "trace-log-1" && $0.message.contains("GET /healthz 200")
+                }, "\(lines.map(\.message))")
+            #expect(lines.contains { $0.metadata["request_id"] == "trace-log-2" && $0.message == "session opened" })
+            #expect(lines.contains { $0.message.contains("/v1/tenants/{tenant}/links/{token}") })
+            let everything = lines.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n")
+            #expect(!everything.contains("pw-never-logged"))
+            #expect(!everything.contains(token))
+            #expect(!everything.contains(link))
         }
     }
 
