@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.4.0"),
     ],
     targets: [
         // The language: YAML → model with source positions, expressions, static checks, graph export.
@@ -63,14 +66,31 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The HTTP server (health now; the API of issue 5 later).
+        // The HTTP API under /v1 (journeys, tasks, tenant administration), health, metrics and the OpenAPI document.
         .target(
             name: "ParcoursAPI",
             dependencies: [
-                "ParcoursRuntime",
+                "ParcoursRuntime", "ParcoursDomain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            // The served document is docs/openapi.yaml (Resources/openapi.yaml links to it), compiled in.
+            resources: [.embedInCode("Resources/openapi.yaml")]
+        ),
+        // Test doubles shared by the API and CLI tests: an in-memory DomainServices (accounts, sessions, links,
+        // memberships). Not part of any product: it lives under Tests/.
+        .target(
+            name: "ParcoursAPITestSupport",
+            dependencies: [
+                "ParcoursAPI", "ParcoursDomain", "ParcoursRuntime", "ParcoursTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ParcoursAPITestSupport"
         ),
         .executableTarget(
             name: "parcours",
@@ -102,7 +122,21 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "ParcoursCLITests", dependencies: ["parcours", "ParcoursTestSupport"]),
+        // A throwaway API server on the test double, for scripts/schemathesis.sh and Benchmarks/http-load.sh.
+        .executableTarget(
+            name: "parcours-test-server", dependencies: ["ParcoursAPITestSupport", "ParcoursAPI"],
+            path: "Tests/ParcoursTestServer"),
+        .testTarget(
+            name: "ParcoursAPITests",
+            dependencies: [
+                "ParcoursAPI", "ParcoursTestSupport", "ParcoursDomain", "ParcoursAPITestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "ParcoursCLITests", dependencies: ["parcours", "ParcoursTestSupport", "ParcoursAPITestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,6 +20,9 @@ struct Parcours: AsyncParsableCommand {
             DevCommand.self,
             BenchCommand.self,
             DirectoryCommand.self,
+            LoginCommand.self,
+            LogoutCommand.self,
+            TasksCommand.self,
         ]
     )
 }

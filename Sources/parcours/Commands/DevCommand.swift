@@ -111,7 +111,8 @@ struct DevCommand: AsyncParsableCommand {
             let watcher = DesignWatcher(runtime: runtime, tenants: Self.demoTenants)
             let port = self.port
             let application = ParcoursServer.application(
-                runtime: runtime, host: "127.0.0.1", port: port, services: [workers, watcher], logger: logger,
+                runtime: runtime, domain: RuntimeFactory.domain(of: runtime), host: "127.0.0.1", port: port,
+                services: [workers, watcher], logger: logger,
                 onServerRunning: { port in
                     say(
                         """
@@ -119,6 +120,7 @@ struct DevCommand: AsyncParsableCommand {
                         Parcours is running on http://127.0.0.1:\(port)
                           curl http://127.0.0.1:\(port)/healthz
                           curl http://127.0.0.1:\(port)/readyz
+                          curl http://127.0.0.1:\(port)/openapi.yaml     (the API, under /v1; docs/api.md)
                         Tenants: \(Self.demoTenants.map(\.id).joined(separator: ", ")) (keys in \(dataFolder.path)/demo-keys.txt)
                         Mail:    \(mailFolder.path)/*.eml
                         Edit workflows/ or examples/ and save: the definitions are checked and redeployed.

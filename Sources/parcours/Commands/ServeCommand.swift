@@ -51,7 +51,8 @@ struct ServeCommand: AsyncParsableCommand {
             runtime: runtime, transport: try RuntimeFactory.transport(mail, logger: logger),
             mail: MailSettings(from: mailFrom), listenConfiguration: try configuration.connectionConfiguration())
         let application = ParcoursServer.application(
-            runtime: runtime, host: host, port: port, services: [runtime.client, workers], logger: logger,
+            runtime: runtime, domain: RuntimeFactory.domain(of: runtime), host: host, port: port,
+            services: [runtime.client, workers], logger: logger,
             onServerRunning: { port in
                 logger.info("parcours serving on http://\(host):\(port) (database \(configuration.redacted))")
             })
