@@ -9,7 +9,7 @@ import ParcoursDSL
 #endif
 
 private let exitCodes = """
-    Exit codes: 0 done; 1 failure (server unreachable, request refused); 3 not logged in or session expired;
+    Exit codes: 0 done; 1 failure (server unreachable, request refused); 3 not logged in or session expired; \
     4 forbidden (not yours); 5 conflict (already decided); 6 not found; 64 wrong usage.
     """
 
