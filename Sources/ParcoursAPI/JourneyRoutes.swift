@@ -18,6 +18,10 @@ extension API {
             }
             let body = try await Self.body(request, context: context)
             let params = try Self.object(body, "params")
+            // A session starts a process on behalf of its own account only (an attachment request, « My account »).
+            if let principal, let account = params["account_id"], account != .string(principal.accountId) {
+                throw APIProblem.forbidden("a session may only start a process for its own account")
+            }
             let actor = principal?.accountId
             let view = try await runtime.start(
                 tenant: tenant, process: process, params: params, actor: actor,

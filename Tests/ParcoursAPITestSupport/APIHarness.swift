@@ -13,16 +13,74 @@ import Synchronization
     import FoundationNetworking
 #endif
 
-/// A real server for tests: a fresh migrated database, a runtime whose actions answer their catalogue examples and
-/// whose tasks go to the managers of ``InMemoryDomain``, and the API listening on an ephemeral port of 127.0.0.1.
-public struct APIHarness: Sendable {
+/// A real server for tests on the in-memory domain double: a fresh migrated database, a runtime whose actions answer
+/// their catalogue examples and whose tasks go to the managers of ``InMemoryDomain``, and the API listening on an
+/// ephemeral port of 127.0.0.1.
+public typealias APIHarness = HTTPHarness<InMemoryDomain>
+
+/// A real server on a fresh migrated database, with a domain: the in-memory double (``APIHarness``) or the real
+/// signup domain (``SignupAPIHarness``).
+public struct HTTPHarness<Domain: DomainServices>: Sendable {
     public let baseURL: String
     public let runtime: Runtime
-    public let domain: InMemoryDomain
+    public let domain: Domain
     public let clock: ManualClock
     /// Every answer of ``request(_:_:token:json:rawBody:headers:)``, checked against docs/openapi.yaml at the end.
     public let recorder = ResponseRecorder()
+    /// The mail ``deliverMail()`` handed over.
+    public let mailbox = Mailbox()
 
+    public static var root: URL { HarnessFiles.root }
+    public static var start: Date { HarnessFiles.start }
+    public static var catalog: ActionCatalog { HarnessFiles.catalog }
+    public static var attachmentTest: (file: String, text: String) { HarnessFiles.attachmentTest }
+
+    /// Runs `body` with the API served on `runtime` and `domain`, then stops the server and checks every answer
+    /// received against docs/openapi.yaml.
+    static func serve(
+        runtime: Runtime, domain: Domain, clock: ManualClock, port: Int, configuration: APIConfiguration,
+        logger: Logger, _ body: @Sendable (HTTPHarness) async throws -> Void
+    ) async throws {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let application = ParcoursServer.application(
+            runtime: runtime, domain: domain, host: "127.0.0.1", port: port, services: [], logger: logger, clock: clock,
+            configuration: configuration, onServerRunning: { port in continuation.yield(port) })
+        let services = ServiceGroup(
+            configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await runtime.client.run() }
+            defer { group.cancelAll() }
+            let server = Task { try await services.run() }
+            var port = 0
+            for await value in ports {
+                port = value
+                break
+            }
+            let harness = HTTPHarness(
+                baseURL: "http://127.0.0.1:\(port)", runtime: runtime, domain: domain, clock: clock)
+            let outcome: Result<Void, any Error>
+            do {
+                try await body(harness)
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
+            }
+            // Stop the server gracefully (open connections are closed), then the database client.
+            await services.triggerGracefulShutdown()
+            _ = await server.result
+            try outcome.get()
+            // Every answer the test received must match the document's schemas.
+            let problems = try harness.recorder.problems()
+            if !problems.isEmpty {
+                throw HarnessError(
+                    "\(problems.count) answers do not match docs/openapi.yaml:\n" + problems.joined(separator: "\n"))
+            }
+        }
+    }
+}
+
+/// The files and fixed values the harnesses share.
+public enum HarnessFiles {
     public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
@@ -62,8 +120,10 @@ public struct APIHarness: Sendable {
             final: refused
         """
     )
+}
 
-    /// Runs `body` with a running server, then stops it and closes the database client.
+extension HTTPHarness where Domain == InMemoryDomain {
+    /// Runs `body` with a running server on the in-memory domain, then stops it and closes the database client.
     public static func with(
         port: Int = 0, configuration: APIConfiguration = APIConfiguration(accessLogLevel: .debug),
         logger configuredLogger: Logger? = nil, _ body: @Sendable (APIHarness) async throws -> Void
@@ -79,43 +139,13 @@ public struct APIHarness: Sendable {
         let runtime = Runtime(
             client: client, catalog: catalog, clock: clock, actions: examples, assignees: domain, sealer: .random(),
             logger: logger)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let application = ParcoursServer.application(
-            runtime: runtime, domain: domain, host: "127.0.0.1", port: port, services: [], logger: logger, clock: clock,
-            configuration: configuration, onServerRunning: { port in continuation.yield(port) })
-        let services = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            let server = Task { try await services.run() }
-            var port = 0
-            for await value in ports {
-                port = value
-                break
-            }
-            let harness = APIHarness(
-                baseURL: "http://127.0.0.1:\(port)", runtime: runtime, domain: domain, clock: clock)
-            let outcome: Result<Void, any Error>
-            do {
-                try await body(harness)
-                outcome = .success(())
-            } catch {
-                outcome = .failure(error)
-            }
-            // Stop the server gracefully (open connections are closed), then the database client.
-            await services.triggerGracefulShutdown()
-            _ = await server.result
-            try outcome.get()
-            // Every answer the test received must match the document's schemas.
-            let problems = try harness.recorder.problems()
-            if !problems.isEmpty {
-                throw HarnessError(
-                    "\(problems.count) answers do not match docs/openapi.yaml:\n" + problems.joined(separator: "\n"))
-            }
-        }
+        try await serve(
+            runtime: runtime, domain: domain, clock: clock, port: port, configuration: configuration, logger: logger,
+            body)
     }
+}
 
+extension HTTPHarness {
     /// Creates a tenant, deploys workflows/ and the test process to it, and returns its administrator key.
     @discardableResult
     public func tenant(_ id: String) async throws -> String {

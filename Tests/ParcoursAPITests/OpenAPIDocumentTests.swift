@@ -24,7 +24,8 @@ struct OpenAPIDocumentTests {
         let runtime = Runtime(
             client: client, catalog: APIHarness.catalog, actions: examples, assignees: examples, sealer: .random(),
             logger: logger)
-        let router = ParcoursServer.router(runtime: runtime, domain: UnavailableDomain())
+        let router = ParcoursServer.router(
+            runtime: runtime, domain: InMemoryDomain(clock: ManualClock(APIHarness.start)))
         return Set(
             router.routes.map { route in
                 let path = route.path.description

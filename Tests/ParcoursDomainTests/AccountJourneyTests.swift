@@ -67,9 +67,13 @@ struct AccountJourneyTests {
             await #expect(throws: RuntimeError.self) { _ = try await f.follow(link, weak) }
             let activated = try await f.follow(link, Self.activation)
             #expect(activated.state == "activated")
+            // A sub-process stays closed to the generic route (its links and administrators drive it) …
             #expect(
-                !(try await f.domain.requiresLink(
-                    tenant: DomainFixture.tenant, instance: target.instanceId, event: "activate")))
+                try await f.domain.requiresLink(
+                    tenant: DomainFixture.tenant, instance: target.instanceId, event: "resend"))
+            // … while a top-level instance's events are open unless a live link names them.
+            #expect(
+                !(try await f.domain.requiresLink(tenant: DomainFixture.tenant, instance: signup.id, event: "submit")))
             // Used: a second visit is refused with a clear message.
             await #expect(throws: DomainError(.linkUsed, "this link was used already")) {
                 _ = try await f.domain.link(tenant: DomainFixture.tenant, token: DomainFixture.token(of: link))

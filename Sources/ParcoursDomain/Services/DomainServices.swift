@@ -118,8 +118,9 @@ public protocol DomainServices: Sendable {
     /// The instance step an e-mailed link opens: `.linkUnknown`, `.linkExpired` or `.linkUsed` otherwise.
     func link(tenant: String, token: String) async throws -> LinkTarget
 
-    /// Whether `event` of `instance` may only be sent through a link (an outstanding link names it): the API's
-    /// generic event route refuses it, so that nobody activates an account without the e-mail.
+    /// Whether `event` of `instance` may only be sent through a link (an outstanding link names it) or by an
+    /// administrator (every event of a sub-process, such as the activation inside a signup): the API's generic event
+    /// route refuses it, so that nobody activates an account without the e-mail, or re-sends someone's e-mails.
     func requiresLink(tenant: String, instance: String, event: String) async throws -> Bool
 
     /// A new captcha challenge (single use, short-lived).

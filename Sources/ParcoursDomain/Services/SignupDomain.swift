@@ -163,10 +163,14 @@ public struct SignupDomain: DomainServices {
 
     public func requiresLink(tenant: String, instance: String, event: String) async throws -> Bool {
         try await runtime.inTenant(tenant) { connection in
+            // A sub-process (activation inside a signup) is driven by its links and by administrators only: its
+            // id is visible in its parent's view, and must not let anyone re-send its e-mails.
             try await Statements(connection: connection, logger: logger).exists(
                 """
                 SELECT 1 FROM links WHERE instance_id = \(instance) AND event = \(event)
                   AND used_at IS NULL AND replaced_at IS NULL
+                UNION ALL
+                SELECT 1 FROM instances WHERE instance_id = \(instance) AND parent_id IS NOT NULL
                 """)
         }
     }
