@@ -43,6 +43,7 @@ struct SignupJourneyAPITests {
         return result.json
     }
 
+    @discardableResult
     static func personalInfo(_ h: Harness, _ id: String, _ person: Person) async throws -> Value {
         try await send(
             h, id, "submit",
