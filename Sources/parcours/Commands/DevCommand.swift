@@ -106,7 +106,8 @@ struct DevCommand: AsyncParsableCommand {
             defer { group.cancelAll() }
             try await setUpTenants(runtime: runtime, dataFolder: dataFolder)
             let workers = RuntimeWorkers(
-                runtime: runtime, transport: EMLFolderTransport(folder: mailFolder), mail: MailSettings(),
+                runtime: runtime, transport: DevMailTransport(folder: EMLFolderTransport(folder: mailFolder)),
+                mail: MailSettings(),
                 listenConfiguration: try server.connectionConfiguration(), pollInterval: .seconds(2))
             let watcher = DesignWatcher(runtime: runtime, tenants: Self.demoTenants)
             let port = self.port
@@ -122,7 +123,8 @@ struct DevCommand: AsyncParsableCommand {
                           curl http://127.0.0.1:\(port)/readyz
                           curl http://127.0.0.1:\(port)/openapi.yaml     (the API, under /v1; docs/api.md)
                         Tenants: \(Self.demoTenants.map(\.id).joined(separator: ", ")) (keys in \(dataFolder.path)/demo-keys.txt)
-                        Mail:    \(mailFolder.path)/*.eml
+                        Mail:    \(mailFolder.path)/*.eml (each one is also summed up here, with its link)
+                        A whole journey with curl: docs/walkthrough.md
                         Edit workflows/ or examples/ and save: the definitions are checked and redeployed.
                         Ctrl-C to stop.
 
@@ -210,5 +212,24 @@ struct DesignWatcher: Service {
         } catch {
             say("\(tenant.id): not deployed — \(error)")
         }
+    }
+}
+
+/// Development mail: each message is written as an `.eml` file and summed up on the console — recipients, subject
+/// and the e-mailed link, if any — so that a journey can be followed from a terminal. `parcours dev` only: links
+/// are secrets.
+struct DevMailTransport: MailTransport {
+    let folder: EMLFolderTransport
+
+    func send(_ message: MailMessage) async throws {
+        try await folder.send(message)
+        var line = "mail to \(message.to.joined(separator: ", ")): \(message.subject)"
+        if let start = message.textBody.range(of: "http://"),
+            message.textBody[start.lowerBound...].contains("/links/")
+        {
+            let link = message.textBody[start.lowerBound...].prefix { !$0.isWhitespace }
+            line += "\n  link: \(link)"
+        }
+        say(line)
     }
 }
