@@ -36,21 +36,28 @@ extension Runtime {
         let afterTime = position?.0
         let afterId = position?.1
         return try await inTenant(tenant) { connection in
+            // The page in one statement (one more row than asked says whether another page follows).
+            var bindings = PostgresBindings()
+            bindings.append(candidate)
+            bindings.append(status)
+            bindings.append(structure)
+            bindings.append(afterTime)
+            bindings.append(afterId)
+            bindings.append(limit + 1)
             let rows = try await connection.query(
-                """
-                SELECT t.task_id FROM tasks t
-                WHERE (\(candidate)::text IS NULL OR \(candidate) = ANY (t.candidates))
-                  AND (\(status)::text IS NULL OR t.status = \(status))
-                  AND (\(structure)::text IS NULL OR t.structure_id = \(structure))
-                  AND (\(afterTime)::timestamptz IS NULL OR (t.created_at, t.task_id) > (\(afterTime), \(afterId)))
-                ORDER BY t.created_at, t.task_id LIMIT \(limit + 1)
-                """, logger: self.logger)
-            var ids: [String] = []
-            for try await (id) in rows.decode(String.self) { ids.append(id) }
-            var items: [TaskView] = []
-            for id in ids.prefix(limit) { items.append(try await self.task(id, on: connection)) }
+                PostgresQuery(
+                    unsafeSQL: Self.taskColumns + """
+
+                         WHERE ($1::text IS NULL OR $1 = ANY (t.candidates))
+                          AND ($2::text IS NULL OR t.status = $2)
+                          AND ($3::text IS NULL OR t.structure_id = $3)
+                          AND ($4::timestamptz IS NULL OR (t.created_at, t.task_id) > ($4, $5))
+                        ORDER BY t.created_at, t.task_id LIMIT $6
+                        """, binds: bindings), logger: self.logger)
+            let found = try await Self.decodeTasks(rows)
+            let items = Array(found.prefix(limit))
             var next: String?
-            if ids.count > limit, let last = items.last {
+            if found.count > limit, let last = items.last {
                 next = Data("\(last.createdAt.timeIntervalSince1970)|\(last.id)".utf8).base64EncodedString()
             }
             return Page(items: items, next: next)
@@ -67,13 +74,25 @@ extension Runtime {
         var bindings = PostgresBindings()
         bindings.append(id)
         let rows = try await connection.query(
-            PostgresQuery(
-                unsafeSQL: """
-                    SELECT t.task_id, t.instance_id, i.process, t.state, t.title, t.description, t.structure_id,
-                           t.candidates, t.requester, t.outcomes::text, t.status, t.outcome, t.comment, t.decided_by,
-                           t.decided_at, t.created_at
-                    FROM tasks t JOIN instances i USING (tenant_id, instance_id) WHERE t.task_id = $1\(lock)
-                    """, binds: bindings), logger: logger)
+            PostgresQuery(unsafeSQL: Self.taskColumns + " WHERE t.task_id = $1\(lock)", binds: bindings),
+            logger: logger)
+        guard let task = try await Self.decodeTasks(rows).first else {
+            throw RuntimeError(.notFound, "task '\(id)' does not exist")
+        }
+        return task
+    }
+
+    /// What a task view reads: the task and its instance's process.
+    static let taskColumns = """
+        SELECT t.task_id, t.instance_id, i.process, t.state, t.title, t.description, t.structure_id,
+               t.candidates, t.requester, t.outcomes::text, t.status, t.outcome, t.comment, t.decided_by,
+               t.decided_at, t.created_at
+        FROM tasks t JOIN instances i USING (tenant_id, instance_id)
+        """
+
+    /// The tasks of rows selected with ``taskColumns``.
+    static func decodeTasks(_ rows: PostgresRowSequence) async throws -> [TaskView] {
+        var tasks: [TaskView] = []
         for try await row in rows.decode(
             (
                 String, String, String, String, String, String?, String?, [String], String?, String, String, String?,
@@ -85,12 +104,13 @@ extension Runtime {
                     name: $0[member: "name"].stringValue ?? "", label: $0[member: "label"].stringValue,
                     commentRequired: $0[member: "comment_required"].boolValue ?? false)
             }
-            return TaskView(
-                id: row.0, instanceId: row.1, process: row.2, state: row.3, title: row.4, description: row.5,
-                structureId: row.6, candidates: row.7, requester: row.8, outcomes: outcomes, status: row.10,
-                outcome: row.11, comment: row.12, decidedBy: row.13, decidedAt: row.14, createdAt: row.15)
+            tasks.append(
+                TaskView(
+                    id: row.0, instanceId: row.1, process: row.2, state: row.3, title: row.4, description: row.5,
+                    structureId: row.6, candidates: row.7, requester: row.8, outcomes: outcomes, status: row.10,
+                    outcome: row.11, comment: row.12, decidedBy: row.13, decidedAt: row.14, createdAt: row.15))
         }
-        throw RuntimeError(.notFound, "task '\(id)' does not exist")
+        return tasks
     }
 
     /// Decides a task, exactly once: a second decision (concurrent or later) gets `.conflict`; someone who is not a
