@@ -25,6 +25,8 @@ public struct HTTPHarness<Domain: DomainServices>: Sendable {
     public let runtime: Runtime
     public let domain: Domain
     public let clock: ManualClock
+    /// The test database, as its owner (to look behind row-level security, or to run the CLI on it).
+    public let superuser: DatabaseConfiguration
     /// Every answer of ``request(_:_:token:json:rawBody:headers:)``, checked against docs/openapi.yaml at the end.
     public let recorder = ResponseRecorder()
     /// The mail ``deliverMail()`` handed over.
@@ -38,7 +40,8 @@ public struct HTTPHarness<Domain: DomainServices>: Sendable {
     /// Runs `body` with the API served on `runtime` and `domain`, then stops the server and checks every answer
     /// received against docs/openapi.yaml.
     static func serve(
-        runtime: Runtime, domain: Domain, clock: ManualClock, port: Int, configuration: APIConfiguration,
+        runtime: Runtime, domain: Domain, clock: ManualClock, superuser: DatabaseConfiguration, port: Int,
+        configuration: APIConfiguration,
         logger: Logger, _ body: @Sendable (HTTPHarness) async throws -> Void
     ) async throws {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
@@ -57,7 +60,8 @@ public struct HTTPHarness<Domain: DomainServices>: Sendable {
                 break
             }
             let harness = HTTPHarness(
-                baseURL: "http://127.0.0.1:\(port)", runtime: runtime, domain: domain, clock: clock)
+                baseURL: "http://127.0.0.1:\(port)", runtime: runtime, domain: domain, clock: clock,
+                superuser: superuser)
             let outcome: Result<Void, any Error>
             do {
                 try await body(harness)
@@ -140,7 +144,8 @@ extension HTTPHarness where Domain == InMemoryDomain {
             client: client, catalog: catalog, clock: clock, actions: examples, assignees: domain, sealer: .random(),
             logger: logger)
         try await serve(
-            runtime: runtime, domain: domain, clock: clock, port: port, configuration: configuration, logger: logger,
+            runtime: runtime, domain: domain, clock: clock, superuser: superuser, port: port,
+            configuration: configuration, logger: logger,
             body)
     }
 }

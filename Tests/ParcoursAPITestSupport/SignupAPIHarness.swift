@@ -44,7 +44,8 @@ extension HTTPHarness where Domain == SignupDomain {
             logger: logger)
         let domain = SignupDomain(runtime: runtime, configuration: domainConfiguration, captcha: captcha)
         try await serve(
-            runtime: runtime, domain: domain, clock: clock, port: 0, configuration: configuration, logger: logger
+            runtime: runtime, domain: domain, clock: clock, superuser: superuser, port: 0, configuration: configuration,
+            logger: logger
         ) { harness in
             _ = try await runtime.createTenant(id: "acme", name: "ACME")
             var sources: [(file: String, text: String)] = []
