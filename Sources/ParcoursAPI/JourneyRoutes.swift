@@ -70,10 +70,13 @@ extension API {
 
         group.post("links/:token") { request, context in
             let tenant = try Self.tenant(context)
-            let target = try await domain.link(tenant: tenant, token: try Self.parameter("token", context))
+            let token = try Self.parameter("token", context)
+            let target = try await domain.link(tenant: tenant, token: token)
             let payload = try await Self.body(request, context: context)
+            // The link's actor lets the step's action use the link up in the event's own transaction.
             let view = try await runtime.send(
                 tenant: tenant, instance: target.instanceId, event: target.event, payload: payload,
+                actor: LinkTarget.actor(forToken: token),
                 idempotencyKey: try Self.idempotencyKey(request, scope: "link:\(target.instanceId)"))
             return ParcoursServer.json(view.value)
         }

@@ -227,14 +227,31 @@ struct AccountJourneyTests {
             // The new-password form is reached through the link only.
             #expect(try await f.domain.requiresLink(tenant: tenant, instance: view.id, event: "submit"))
             let newPassword = "Nouveau-Secret-2027?"
-            view = try await f.follow(
-                link,
-                [
-                    "password": .string(newPassword), "password_confirmation": .string(newPassword),
-                    "secret_question": "Ma couleur ?", "secret_answer": "Vert d'eau",
-                ])
+            let form: [String: Value] = [
+                "password": .string(newPassword), "password_confirmation": .string(newPassword),
+                "secret_question": "Ma couleur ?", "secret_answer": "Vert d'eau",
+            ]
+            // Without the link, the step is refused even when no live link names it any more: a second request
+            // replaced this one's link, which only the victim's mailbox holds.
+            let second = try await Self.beginReset(f, People.paul.email)
+            _ = try await f.send(second.id, "answer", ["answer": .string(People.paul.answer)])
+            #expect(!(try await f.domain.requiresLink(tenant: tenant, instance: view.id, event: "submit")))
+            await #expect(throws: RuntimeError.self) { _ = try await f.send(view.id, "submit", form) }
+            await #expect(throws: RuntimeError.self) {
+                _ = try await f.send(view.id, "submit", form, actor: "link:" + Tokens.digest(Tokens.random()))
+            }
+            do {
+                _ = try await f.follow(link, form)
+                Issue.record("a replaced link was accepted")
+            } catch let error as DomainError {
+                #expect(error.code == .linkUsed)
+            }
+            // The newer request's link works, once.
+            try await f.deliverMail()
+            let secondLink = try f.lastLink(to: People.paul.email)
+            view = try await f.follow(secondLink, form)
             #expect(view.state == "done")
-            await #expect(throws: DomainError.self) { _ = try await f.follow(link, [:]) }
+            await #expect(throws: DomainError.self) { _ = try await f.follow(secondLink, [:]) }
             await #expect(throws: DomainError(.sessionRevoked, "the session was closed: log in again")) {
                 _ = try await f.domain.authenticate(tenant: tenant, token: before.token)
             }

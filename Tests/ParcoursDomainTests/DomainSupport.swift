@@ -103,8 +103,9 @@ struct DomainFixture: Sendable {
 
     /// Follows an e-mailed link: resolves its token and sends the link's event with `payload`.
     func follow(_ link: String, _ payload: [String: Value]) async throws -> InstanceView {
-        let target = try await domain.link(tenant: Self.tenant, token: Self.token(of: link))
-        return try await send(target.instanceId, target.event, payload)
+        let token = Self.token(of: link)
+        let target = try await domain.link(tenant: Self.tenant, token: token)
+        return try await send(target.instanceId, target.event, payload, actor: LinkTarget.actor(forToken: token))
     }
 
     static func token(of link: String) -> String {

@@ -114,12 +114,12 @@ public struct SignupActions: ActionPerforming, AssigneeResolving {
         case "account.reactivate":
             let account = try arguments.string("account_id")
             try await db.requireAccount(account, status: ["deactivated"])
+            try await db.consumeLink(purpose: .reactivation, account: account, context: context)
             try await db.run(
                 """
                 UPDATE accounts SET status = 'active', reactivated_at = \(context.now), deactivated_at = NULL
                 WHERE account_id = \(account)
                 """)
-            try await db.useLinks(of: account, purpose: .reactivation, at: context.now)
             return [
                 "contact_email": .string(try await db.contactEmail(of: account)), "reactivated_at": .date(context.now),
             ]
@@ -306,6 +306,7 @@ public struct SignupActions: ActionPerforming, AssigneeResolving {
     private func activate(_ arguments: Arguments, _ db: Statements, _ context: ActionContext) async throws -> Value {
         let account = try arguments.string("account_id")
         try await db.requireAccount(account, status: ["pending_activation"])
+        try await db.consumeLink(purpose: .activation, account: account, context: context)
         let passwordHash = try configuration.passwordHasher.hash(try arguments.string("password"))
         let answerHash = try configuration.passwordHasher.hash(
             SecretAnswer.normalize(try arguments.string("secret_answer")))
@@ -316,7 +317,6 @@ public struct SignupActions: ActionPerforming, AssigneeResolving {
                 secret_question = \(question), secret_answer_hash = \(answerHash)
             WHERE account_id = \(account)
             """)
-        try await db.useLinks(of: account, purpose: .activation, at: context.now)
         return ["activated_at": .date(context.now)]
     }
 
@@ -555,6 +555,7 @@ public struct SignupActions: ActionPerforming, AssigneeResolving {
                 """)
         else { throw failure("the password reset \(request) cannot be completed") }
         try await db.requireAccount(account, status: ["active"])
+        try await db.consumeLink(purpose: .passwordReset, account: account, context: context)
         let passwordHash = try configuration.passwordHasher.hash(try arguments.string("password"))
         let answerHash = try configuration.passwordHasher.hash(
             SecretAnswer.normalize(try arguments.string("secret_answer")))
@@ -566,7 +567,6 @@ public struct SignupActions: ActionPerforming, AssigneeResolving {
             WHERE account_id = \(account)
             """)
         try await db.run("UPDATE password_resets SET status = 'completed' WHERE request_id = \(request)")
-        try await db.useLinks(of: account, purpose: .passwordReset, at: context.now)
         try await db.revokeSessions(of: account, at: context.now)
         return ["completed_at": .date(context.now)]
     }

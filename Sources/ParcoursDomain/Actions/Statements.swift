@@ -54,13 +54,24 @@ struct Statements {
         return email
     }
 
-    /// Marks the account's live links of a purpose used.
-    func useLinks(of account: String, purpose: LinkTarget.Purpose, at now: Date) async throws {
-        try await run(
+    /// Uses up the link the event came through: the actor must be `link:<digest>` of a live link of this account,
+    /// purpose and instance. Any other way to the step (the generic event route, a race with the e-mail) fails.
+    func consumeLink(
+        purpose: LinkTarget.Purpose, account: String, context: ActionContext
+    ) async throws {
+        guard let actor = context.actor, actor.hasPrefix("link:") else {
+            throw failure("this step is taken through the link e-mailed for it")
+        }
+        let digest = String(actor.dropFirst("link:".count))
+        let consumed = try await string(
             """
-            UPDATE links SET used_at = \(now)
-            WHERE account_id = \(account) AND purpose = \(purpose.rawValue) AND used_at IS NULL
+            UPDATE links SET used_at = \(context.now)
+            WHERE token_hash = \(digest) AND account_id = \(account) AND purpose = \(purpose.rawValue)
+              AND instance_id = \(context.instanceId) AND used_at IS NULL AND replaced_at IS NULL
+              AND expires_at > \(context.now)
+            RETURNING token_hash
             """)
+        guard consumed != nil else { throw failure("the link is no longer valid") }
     }
 
     func revokeSessions(of account: String, at now: Date) async throws {

@@ -40,6 +40,13 @@ public struct LinkTarget: Sendable, Hashable {
     public var event: String
     public var expiresAt: Date
 
+    /// The actor an event sent through the link with `token` carries. The actions that take a link's step
+    /// (`account.activate`, `password_reset.complete`, `account.reactivate`) run only for this actor, and use the
+    /// link up in the same transaction: the step cannot be reached any other way.
+    public static func actor(forToken token: String) -> String {
+        "link:" + Tokens.digest(token)
+    }
+
     public init(purpose: Purpose, instanceId: String, event: String, expiresAt: Date) {
         self.purpose = purpose
         self.instanceId = instanceId

@@ -8,6 +8,8 @@ import PostgresNIO
 public struct ActionContext: Sendable {
     public var tenant: String
     public var instanceId: String
+    /// Who sent the event being handled (an account id, `admin:…`, `timer`, `link:<token digest>`…), or nil.
+    public var actor: String?
     public var connection: PostgresConnection
     public var now: Date
 }

@@ -330,7 +330,8 @@ extension Runtime {
         var progress = progress
         let now = clock.now()
         while case .action(let call, let suspended) = progress {
-            let context = ActionContext(tenant: tenant, instanceId: stored.state.id, connection: connection, now: now)
+            let context = ActionContext(
+                tenant: tenant, instanceId: stored.state.id, actor: actor, connection: connection, now: now)
             let result: Value
             do {
                 result = try await actions.perform(call, in: context)
@@ -400,7 +401,8 @@ extension Runtime {
     ) async throws {
         let now = clock.now()
         let instanceId = stored.state.id
-        let context = ActionContext(tenant: tenant, instanceId: instanceId, connection: connection, now: now)
+        let context = ActionContext(
+            tenant: tenant, instanceId: instanceId, actor: actor, connection: connection, now: now)
         for effect in stepEffects {
             switch effect {
             case .callAction(let call):
