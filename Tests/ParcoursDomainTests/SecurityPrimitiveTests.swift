@@ -77,14 +77,6 @@ struct SecurityPrimitiveTests {
 
 @Suite("the image captcha")
 struct ImageCaptchaTests {
-    /// The characters drawn in a challenge's SVG (what a person reads off the image).
-    static func characters(in svg: String) -> String {
-        svg.components(separatedBy: "<text").dropFirst().compactMap { part -> Character? in
-            guard let close = part.firstIndex(of: ">") else { return nil }
-            return part[part.index(after: close)...].first
-        }.map(String.init).joined()
-    }
-
     @Test("a challenge answers once: right, then used; wrong answers and late answers fail; tenants are apart")
     func challengeLifecycle() async throws {
         let superuser = try await TestPostgres.freshDatabase(template: try await TestPostgres.migratedTemplate())
@@ -101,12 +93,15 @@ struct ImageCaptchaTests {
                     "SELECT set_config('parcours.tenant', '\(tenant)', false)", on: connection)
                 return try await body()
             }
-            let challenge = try await inTenant("a") {
-                try await captcha.challenge(tenant: "a", on: connection, now: now)
+            let (challenge, answer) = try await inTenant("a") {
+                try await captcha.issue(tenant: "a", on: connection, now: now)
             }
-            let answer = Self.characters(in: challenge.image)
             #expect(answer.count == 6)
             #expect(challenge.image.hasPrefix("<svg"))
+            // Drawn as dots: no text an application could copy out of the image.
+            #expect(!challenge.image.contains("<text"))
+            #expect(!challenge.image.contains(answer))
+            #expect(answer.allSatisfy { ImageCaptcha.glyphs[$0] != nil })
             #expect(challenge.expiresAt == now.addingTimeInterval(600))
             // Another tenant cannot use it.
             #expect(
@@ -125,8 +120,9 @@ struct ImageCaptchaTests {
                     try await captcha.verify(response: typed, tenant: "a", on: connection, now: now)
                 }))
             // A wrong answer uses the challenge up too.
-            let second = try await inTenant("a") { try await captcha.challenge(tenant: "a", on: connection, now: now) }
-            let right = Self.characters(in: second.image)
+            let (second, right) = try await inTenant("a") {
+                try await captcha.issue(tenant: "a", on: connection, now: now)
+            }
             #expect(
                 !(try await inTenant("a") {
                     try await captcha.verify(response: "\(second.id):XXXXXX", tenant: "a", on: connection, now: now)
@@ -136,12 +132,14 @@ struct ImageCaptchaTests {
                     try await captcha.verify(response: "\(second.id):\(right)", tenant: "a", on: connection, now: now)
                 }))
             // Too late.
-            let third = try await inTenant("a") { try await captcha.challenge(tenant: "a", on: connection, now: now) }
+            let (third, thirdAnswer) = try await inTenant("a") {
+                try await captcha.issue(tenant: "a", on: connection, now: now)
+            }
             let late = now.addingTimeInterval(601)
             #expect(
                 !(try await inTenant("a") {
                     try await captcha.verify(
-                        response: "\(third.id):\(Self.characters(in: third.image))", tenant: "a", on: connection,
+                        response: "\(third.id):\(thirdAnswer)", tenant: "a", on: connection,
                         now: late)
                 }))
             // Garbage.

@@ -88,10 +88,10 @@ public struct SignupActions: ActionPerforming, AssigneeResolving {
                 let account = try await db.string(
                     "SELECT account_id FROM password_resets WHERE request_id = \(request) AND status = 'answered'")
             else { throw failure("the password reset \(request) has no correctly answered question") }
-            return .object(
-                try await issueLink(
-                    .passwordReset, account: account, event: "submit", until: try arguments.date("valid_until"), db,
-                    context))
+            let issued = try await issueLink(
+                .passwordReset, account: account, event: "submit", until: try arguments.date("valid_until"), db,
+                context)
+            return issued.merging(["recipients": [.string(try await db.contactEmail(of: account))]])
         case "password_reset.complete":
             return try await completeReset(arguments, db, context)
         case "account.change_contact_email":
