@@ -79,8 +79,10 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch {
             let problem = APIProblem(error)
             if problem.status.code >= 500 {
+                // The route's pattern, not the path: a path may hold a link's token.
                 context.logger.error(
-                    "request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+                    "request failed",
+                    metadata: ["error": "\(error)", "route": "\(context.endpointPath ?? "unknown route")"])
             }
             return problem.response(requestId: context.requestId)
         }

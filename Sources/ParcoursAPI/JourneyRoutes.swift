@@ -25,7 +25,10 @@ extension API {
             let actor = principal?.accountId
             let view = try await runtime.start(
                 tenant: tenant, process: process, params: params, actor: actor,
-                idempotencyKey: try Self.idempotencyKey(request, scope: "start:\(actor ?? "anonymous")"))
+                // Anonymous starts share no scope: the key is tied to the caller's address too, so a key another
+                // client reuses (or guesses) does not hand it someone else's instance.
+                idempotencyKey: try Self.idempotencyKey(
+                    request, scope: "start:\(actor ?? "anonymous:\(context.source)")"))
             return Self.created(view.value, location: "/v1/tenants/\(tenant)/instances/\(view.id)")
         }
 

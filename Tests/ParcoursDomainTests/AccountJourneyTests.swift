@@ -364,6 +364,21 @@ struct AccountJourneyTests {
             let elsewhere = try await f.start("attachment", mine)
             #expect(elsewhere.state == "not_allowed")  // already a member: past the tenant rule
             #expect(try await f.superuserQuery("SELECT count(*)::text FROM attachment_requests") == ["0"])
+
+            // The rule sees the identifier the caller gives: naming a structure with another one than its own is
+            // refused, so the rule cannot be dodged.
+            _ = try await Self.signUpWithoutActivating(f)
+            let paul = try #require(
+                try await f.superuserQuery(
+                    "SELECT account_id FROM accounts WHERE login_email = '\(People.paul.email)'"
+                ).first)
+            var disguised = mine
+            disguised["account_id"] = .string(paul)
+            disguised["structure_identifier"] = "12345678200010"
+            #expect(try await f.start("attachment", disguised).state == "not_allowed")
+            #expect(try await f.superuserQuery("SELECT count(*)::text FROM attachment_requests") == ["0"])
+            disguised["structure_identifier"] = "799 549 860 00010"
+            #expect(try await f.start("attachment", disguised).state == "await_decision")
         }
     }
 }

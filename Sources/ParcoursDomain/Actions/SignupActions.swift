@@ -376,6 +376,15 @@ public struct SignupActions: ActionPerforming, AssigneeResolving {
     private func checkAttachmentAllowed(_ arguments: Arguments, _ db: Statements) async throws -> Value {
         let account = try arguments.string("account_id")
         let structure = try arguments.string("structure_id")
+        if let claimed = arguments.optionalString("structure_identifier") {
+            let rows = try await db.connection.query(
+                "SELECT identifier_type, identifier FROM structures WHERE structure_id = \(structure)", logger: logger)
+            var actual: (type: String, identifier: String)?
+            for try await row in rows.decode((String, String).self) { actual = row }
+            guard let actual, Self.normalizedIdentifier(claimed, type: actual.type) == actual.identifier else {
+                return ["allowed": false, "reason": "IDENTIFIER_MISMATCH"]
+            }
+        }
         if try await db.exists(
             "SELECT 1 FROM memberships WHERE account_id = \(account) AND structure_id = \(structure)")
         {
@@ -513,6 +522,9 @@ public struct SignupActions: ActionPerforming, AssigneeResolving {
         var found: (emailKey: String, status: String, answerHash: String?)?
         for try await row in rows.decode((String, String, String?).self) { found = row }
         guard let found else { throw failure("no password reset \(request)") }
+        // Answers for one login e-mail (from any of its requests) wait for each other, so that parallel tries
+        // cannot all pass the count.
+        try await db.run("SELECT pg_advisory_xact_lock(hashtext(\("reset:" + found.emailKey)))")
         let windowStart = context.now.addingTimeInterval(-configuration.resetWindow)
         let failures = try await db.count(
             "SELECT count(*) FROM reset_failures WHERE email_key = \(found.emailKey) AND at > \(windowStart)")

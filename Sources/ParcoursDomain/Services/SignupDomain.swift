@@ -31,6 +31,10 @@ public struct SignupDomain: DomainServices {
         // is refused.
         let outcome: LoginOutcome = try await runtime.inTenant(tenant) { connection in
             let db = Statements(connection: connection, logger: logger)
+            // Attempts on one login e-mail wait for each other, so that a burst of parallel tries cannot all pass
+            // the count before any failure is written.
+            try await connection.run(
+                "SELECT pg_advisory_xact_lock(hashtext(\(emailSubject)))", logger: logger)
             let windowStart = now.addingTimeInterval(-configuration.loginWindow)
             for (subject, limit) in [
                 (emailSubject, configuration.loginFailuresPerAccount),
