@@ -8,6 +8,12 @@ import ParcoursRuntime
 import PostgresNIO
 import ServiceLifecycle
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// `parcours dev`: everything on one machine, for designers and newcomers.
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -158,8 +164,12 @@ struct DevCommand: AsyncParsableCommand {
         let file = folder.appendingPathComponent("secret.key")
         if let text = try? String(contentsOf: file, encoding: .utf8) { return try ServerKey(base64: text) }
         let key = SecretSealer.newKeyBase64()
-        try key.write(to: file, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        // Created readable by its owner only before the key is written: never a moment with wider permissions.
+        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else { throw RuntimeError(.invalidInput, "cannot create \(file.path)") }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        try handle.write(contentsOf: Data(key.utf8))
+        try handle.close()
         return try ServerKey(base64: key)
     }
 }
