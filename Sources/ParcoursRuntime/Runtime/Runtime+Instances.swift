@@ -337,6 +337,9 @@ extension Runtime {
                 result = try await actions.perform(call, in: context)
             } catch let error as RuntimeError {
                 throw error
+            } catch  where Self.isRetryable(error) {
+                // A deadlock or serialization failure in the action's statements: the whole event is retried.
+                throw error
             } catch {
                 throw RuntimeError(.actionFailed, "action '\(call.action)' failed: \(error)")
             }
