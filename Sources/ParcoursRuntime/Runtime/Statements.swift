@@ -10,28 +10,19 @@ import PostgresNIO
 /// them may be prepared inside a transaction that already failed: the runtime never runs a statement after an error
 /// in a transaction, and `Runtime.inTenant` closes a connection that reports 25P02 (in failed transaction) anyway.
 enum Statements {
-    struct Begin: PostgresPreparedStatement {
+    struct Begin: TransactionControl {
         static let name = "parcours_begin"
         static let sql = "BEGIN"
-        typealias Row = ()
-        func makeBindings() -> PostgresBindings { PostgresBindings() }
-        func decodeRow(_ row: PostgresRow) throws {}
     }
 
-    struct Commit: PostgresPreparedStatement {
+    struct Commit: TransactionControl {
         static let name = "parcours_commit"
         static let sql = "COMMIT"
-        typealias Row = ()
-        func makeBindings() -> PostgresBindings { PostgresBindings() }
-        func decodeRow(_ row: PostgresRow) throws {}
     }
 
-    struct Rollback: PostgresPreparedStatement {
+    struct Rollback: TransactionControl {
         static let name = "parcours_rollback"
         static let sql = "ROLLBACK"
-        typealias Row = ()
-        func makeBindings() -> PostgresBindings { PostgresBindings() }
-        func decodeRow(_ row: PostgresRow) throws {}
     }
 
     /// The tenant of the transaction, which row-level security reads.
@@ -245,4 +236,12 @@ extension PostgresConnection {
         let rows = try await execute(statement, logger: logger)
         for try await _ in rows {}
     }
+}
+
+/// A statement without parameters or rows: BEGIN, COMMIT, ROLLBACK.
+protocol TransactionControl: PostgresPreparedStatement where Row == () {}
+
+extension TransactionControl {
+    func makeBindings() -> PostgresBindings { PostgresBindings() }
+    func decodeRow(_ row: PostgresRow) throws {}
 }
