@@ -48,7 +48,10 @@ public final class Runtime: Sendable {
             attempt += 1
             do {
                 return try await client.withConnection { connection in
-                    try await self.transaction(tenant, on: connection, body)
+                    // The transaction runs on its connection's event loop (see EventLoopExecutor).
+                    try await withTaskExecutorPreference(EventLoopExecutor(connection.eventLoop)) {
+                        try await self.transaction(tenant, on: connection, body)
+                    }
                 }
             } catch {
                 if attempt < 4, Self.isRetryable(error) { continue }
