@@ -24,11 +24,8 @@ extension HTTPHarness where Domain == SignupDomain {
         logger.logLevel = .warning
         let superuser = try await TestPostgres.freshDatabase(template: try await TestPostgres.migratedTemplate())
         try await TestPostgres.withConnection(to: superuser) { connection in
-            let folder = HarnessFiles.root.appendingPathComponent("examples/sirene")
-            for file in ["StockUniteLegale_utf8.csv", "StockEtablissement_utf8.csv"] {
-                _ = try await DirectoryImporter().importFile(
-                    at: folder.appendingPathComponent(file), on: connection, logger: logger)
-            }
+            _ = try await DirectoryImporter().importSample(
+                in: HarnessFiles.root.appendingPathComponent("examples/sirene"), on: connection, logger: logger)
         }
         let database = superuser.with(username: ServerRole.name, password: nil)
         let client = PostgresClient(configuration: database.clientConfiguration(), backgroundLogger: logger)
@@ -114,18 +111,5 @@ extension HTTPHarness {
         else { throw HarnessError("no mail with a link to \(address)") }
         return String(
             message.textBody[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
-    }
-}
-
-/// The mail the tests "send".
-public final class Mailbox: MailTransport, Sendable {
-    private let sent = Mutex<[MailMessage]>([])
-
-    public init() {}
-
-    public var messages: [MailMessage] { sent.withLock { $0 } }
-
-    public func send(_ message: MailMessage) async throws {
-        sent.withLock { $0.append(message) }
     }
 }

@@ -78,10 +78,7 @@ struct DomainFixture: Sendable {
     static func importSampleDirectory(into database: DatabaseConfiguration) async throws {
         let folder = TestPostgres.packageRoot.appendingPathComponent("examples/sirene")
         try await TestPostgres.withConnection(to: database) { connection in
-            for file in ["StockUniteLegale_utf8.csv", "StockEtablissement_utf8.csv"] {
-                _ = try await DirectoryImporter().importFile(
-                    at: folder.appendingPathComponent(file), on: connection, logger: TestPostgres.logger)
-            }
+            _ = try await DirectoryImporter().importSample(in: folder, on: connection, logger: TestPostgres.logger)
         }
     }
 
@@ -146,17 +143,6 @@ struct DomainFixture: Sendable {
             for try await (text) in rows.decode(String?.self) { result.append(text ?? "") }
             return result
         }
-    }
-}
-
-/// The mail "sent" by the tests.
-final class Mailbox: MailTransport, Sendable {
-    private let sent = Mutex<[MailMessage]>([])
-
-    var messages: [MailMessage] { sent.withLock { $0 } }
-
-    func send(_ message: MailMessage) async throws {
-        sent.withLock { $0.append(message) }
     }
 }
 

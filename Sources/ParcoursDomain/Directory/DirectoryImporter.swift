@@ -98,6 +98,22 @@ public struct DirectoryImporter: Sendable {
         return summary
     }
 
+    /// The files of the SIRENE sample (`examples/sirene`), legal units first.
+    public static let sampleFiles = ["StockUniteLegale_utf8.csv", "StockEtablissement_utf8.csv"]
+
+    /// Imports the SIRENE sample of `folder` (``sampleFiles``), as `parcours dev` and the tests use it.
+    public func importSample(
+        in folder: URL, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [(file: String, summary: DirectoryImportSummary)] {
+        var summaries: [(file: String, summary: DirectoryImportSummary)] = []
+        for file in Self.sampleFiles {
+            let summary = try await importFile(
+                at: folder.appendingPathComponent(file), on: connection, logger: logger)
+            summaries.append((file, summary))
+        }
+        return summaries
+    }
+
     /// Imports the records of `reader`, whose first record is the header.
     public func importRecords<Source: ByteSource>(
         from reader: inout CSVReader<Source>, named name: String, totalBytes: Int? = nil,

@@ -46,33 +46,17 @@ enum Statements {
         """
     typealias InstanceRow = (String, Int, String, String?, String, String, String, Int, String, String?, Int, Date)
 
-    struct LoadInstance: PostgresPreparedStatement {
+    struct LoadInstance: InstanceQuery {
         static let name = "parcours_load_instance"
         static let sql = "SELECT \(instanceColumns) FROM instances WHERE instance_id = $1"
-        static let bindingDataTypes: [PostgresDataType] = [.text]
-        typealias Row = InstanceRow
         var id: String
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(id)
-            return bindings
-        }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
     /// The instance, locked until the end of the transaction: events on one instance are serialised.
-    struct LockInstance: PostgresPreparedStatement {
+    struct LockInstance: InstanceQuery {
         static let name = "parcours_lock_instance"
         static let sql = "SELECT \(instanceColumns) FROM instances WHERE instance_id = $1 FOR UPDATE"
-        static let bindingDataTypes: [PostgresDataType] = [.text]
-        typealias Row = InstanceRow
         var id: String
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(id)
-            return bindings
-        }
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
     /// History rows as parallel arrays, numbered after the instance's last row: `unnest … WITH ORDINALITY` keeps
@@ -244,4 +228,21 @@ protocol TransactionControl: PostgresPreparedStatement where Row == () {}
 extension TransactionControl {
     func makeBindings() -> PostgresBindings { PostgresBindings() }
     func decodeRow(_ row: PostgresRow) throws {}
+}
+
+/// A statement reading one instance row by its id.
+protocol InstanceQuery: PostgresPreparedStatement where Row == Statements.InstanceRow {
+    var id: String { get }
+}
+
+extension InstanceQuery {
+    static var bindingDataTypes: [PostgresDataType] { [.text] }
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

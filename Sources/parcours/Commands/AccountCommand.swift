@@ -47,13 +47,12 @@ struct AccountCommand: AsyncParsableCommand {
 
         func run() async throws {
             let logger = Logger(label: "parcours")
-            let runtime = try await RuntimeFactory.make(
+            let (runtime, domain) = try await RuntimeFactory.make(
                 configuration: try database.configuration(), catalogPath: catalog,
                 key: try RuntimeFactory.keyFromEnvironment(),
                 publicURL: publicURL ?? ProcessInfo.processInfo.environment["PARCOURS_PUBLIC_URL"]
                     ?? "http://127.0.0.1:8080",
                 logger: logger)
-            let domain = RuntimeFactory.domain(of: runtime)
             let (account, email, tenant) = (self.account, self.email, self.tenant)
             let sentTo = try await withClient(runtime) {
                 do {

@@ -27,7 +27,8 @@ struct TenantCommand: AsyncParsableCommand {
             let logger = Logger(label: "parcours")
             let runtime = try await RuntimeFactory.make(
                 configuration: try database.configuration(), catalogPath: catalog, key: .random(),
-                publicURL: "http://localhost", logger: logger)
+                publicURL: "http://localhost", logger: logger
+            ).runtime
             let key = try await withClient(runtime) {
                 do { return try await runtime.createTenant(id: id, name: name ?? id) } catch { throw fail(error) }
             }
@@ -63,7 +64,8 @@ struct DeployCommand: AsyncParsableCommand {
         let sources = try RuntimeFactory.sources(paths)
         let runtime = try await RuntimeFactory.make(
             configuration: try database.configuration(), catalogPath: catalog, key: .random(),
-            publicURL: "http://localhost", logger: logger)
+            publicURL: "http://localhost", logger: logger
+        ).runtime
         let result = try await withClient(runtime) {
             do { return try await runtime.deploy(tenant: tenant, sources: sources) } catch { throw fail(error) }
         }

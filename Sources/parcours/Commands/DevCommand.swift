@@ -58,10 +58,10 @@ struct DevCommand: AsyncParsableCommand {
         do {
             try await migrate(superuser, logger: logger)
             let server = superuser.with(username: ServerRole.name, password: nil)
-            let runtime = try await RuntimeFactory.make(
+            let (runtime, domain) = try await RuntimeFactory.make(
                 configuration: server, catalogPath: catalog, key: key, publicURL: "http://127.0.0.1:\(port)",
                 captcha: .imageRevealedInLog, logger: logger)
-            try await serve(runtime: runtime, server: server, dataFolder: dataFolder, logger: logger)
+            try await serve(runtime: runtime, domain: domain, server: server, dataFolder: dataFolder, logger: logger)
         } catch {
             try? await postgres.stop()
             if error is ExitCode { throw error }
@@ -98,14 +98,14 @@ struct DevCommand: AsyncParsableCommand {
         for try await (value) in rows.decode(Int.self) { count = value }
         let folder = URL(fileURLWithPath: "examples/sirene")
         guard count == 0, FileManager.default.fileExists(atPath: folder.path) else { return }
-        for file in ["StockUniteLegale_utf8.csv", "StockEtablissement_utf8.csv"] {
-            let summary = try await DirectoryImporter().importFile(
-                at: folder.appendingPathComponent(file), on: connection, logger: logger)
+        for (file, summary) in try await DirectoryImporter().importSample(in: folder, on: connection, logger: logger) {
             say("directory: \(summary.imported) rows of examples/sirene/\(file) imported")
         }
     }
 
-    func serve(runtime: Runtime, server: DatabaseConfiguration, dataFolder: URL, logger: Logger) async throws {
+    func serve(
+        runtime: Runtime, domain: SignupDomain, server: DatabaseConfiguration, dataFolder: URL, logger: Logger
+    ) async throws {
         let mailFolder = dataFolder.appendingPathComponent("mail")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await runtime.client.run() }
@@ -118,7 +118,7 @@ struct DevCommand: AsyncParsableCommand {
             let watcher = DesignWatcher(runtime: runtime, tenants: Self.demoTenants)
             let port = self.port
             let application = ParcoursServer.application(
-                runtime: runtime, domain: RuntimeFactory.domain(of: runtime), host: "127.0.0.1", port: port,
+                runtime: runtime, domain: domain, host: "127.0.0.1", port: port,
                 services: [workers, watcher], logger: logger,
                 onServerRunning: { port in
                     say(

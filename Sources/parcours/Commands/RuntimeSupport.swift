@@ -25,11 +25,12 @@ struct DatabaseOptions: ParsableArguments {
 
 enum RuntimeFactory {
     /// Checks the database answers (the real cause within seconds, instead of PostgresClient's minute of retries),
-    /// then builds the runtime with the signup domain's actions. The caller runs `runtime.client`.
+    /// then builds the runtime with the signup domain's actions, and the domain's services on it (what the API
+    /// needs). The caller runs `runtime.client`.
     static func make(
         configuration: DatabaseConfiguration, catalogPath: String?, key: ServerKey, publicURL: String,
         captcha: CaptchaMode = .image, logger: Logger
-    ) async throws -> Runtime {
+    ) async throws -> (runtime: Runtime, domain: SignupDomain) {
         do {
             try await DatabaseCheck.verify(configuration, logger: logger)
         } catch {
@@ -48,17 +49,12 @@ enum RuntimeFactory {
         }
         let client = PostgresClient(configuration: configuration.clientConfiguration(), backgroundLogger: logger)
         let domain = DomainConfiguration(publicURL: publicURL, keyedHasher: key.keyedHasher)
+        let verifier = captcha.verifier(key: key, logger: logger)
         let actions = SignupActions(
-            configuration: domain, captcha: captcha.verifier(key: key, logger: logger), directory: DirectoryLookup(),
-            logger: logger)
-        return Runtime(
+            configuration: domain, captcha: verifier, directory: DirectoryLookup(), logger: logger)
+        let runtime = Runtime(
             client: client, catalog: catalog, actions: actions, assignees: actions, sealer: key.sealer, logger: logger)
-    }
-
-    /// The domain services (sessions, links, captcha) of a runtime made by ``make(configuration:catalogPath:key:publicURL:captcha:logger:)``.
-    static func domain(of runtime: Runtime) -> SignupDomain {
-        let actions = runtime.actions as! SignupActions  // make(…) builds every runtime of the CLI with them
-        return SignupDomain(runtime: runtime, configuration: actions.configuration, captcha: actions.captcha)
+        return (runtime, SignupDomain(runtime: runtime, configuration: domain, captcha: verifier))
     }
 
     static func loadCatalog(_ path: String?) throws -> ActionCatalog {

@@ -42,7 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuredLogger.logLevel = .info
         let logger = configuredLogger
         let configuration = try database.configuration()
-        let runtime = try await RuntimeFactory.make(
+        let (runtime, domain) = try await RuntimeFactory.make(
             configuration: configuration, catalogPath: catalog, key: try RuntimeFactory.keyFromEnvironment(),
             publicURL: publicURL ?? ProcessInfo.processInfo.environment["PARCOURS_PUBLIC_URL"]
                 ?? "http://\(host):\(port)",
@@ -51,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
             runtime: runtime, transport: try RuntimeFactory.transport(mail, logger: logger),
             mail: MailSettings(from: mailFrom), listenConfiguration: try configuration.connectionConfiguration())
         let application = ParcoursServer.application(
-            runtime: runtime, domain: RuntimeFactory.domain(of: runtime), host: host, port: port,
+            runtime: runtime, domain: domain, host: host, port: port,
             services: [runtime.client, workers], logger: logger,
             onServerRunning: { port in
                 logger.info("parcours serving on http://\(host):\(port) (database \(configuration.redacted))")
