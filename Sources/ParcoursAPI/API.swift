@@ -38,11 +38,13 @@ struct API: Sendable {
     static func body(_ request: Request, context: APIContext) async throws -> [String: Value] {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         if buffer.readableBytes == 0 { return [:] }
-        let data = Data(buffer.readableBytesView)
-        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-            throw APIProblem.invalid("body", "is not valid JSON")
+        let value: Value
+        do {
+            value = try JSONText.parse(buffer.readableBytesView, tagged: false)
+        } catch {
+            throw APIProblem.invalid("body", "is not valid JSON (\(error.message) at byte \(error.offset))")
         }
-        guard case .object(let members) = Value(json: object) else {
+        guard case .object(let members) = value else {
             throw APIProblem.invalid("body", "must be a JSON object")
         }
         return members

@@ -72,6 +72,22 @@ struct FieldValidatorTests {
         #expect(try accepted(["e": " A@B.FR "], "e: { type: email }") == ["e": "a@b.fr"])
         #expect(try errors(["e": "a@b"], "e: { type: email }") == ["e: not a valid e-mail address"])
         #expect(try errors(["e": "a b@c.fr"], "e: { type: email }") == ["e: not a valid e-mail address"])
+        #expect(try accepted(["e": "\u{A0}É@b.fr\u{2028}"], "e: { type: email }") == ["e": "é@b.fr"])
+    }
+
+    @Test func theAddressCheckFollowsItsRules() {
+        let local64 = String(repeating: "a", count: 64)
+        let valid = [
+            "a@b.fr", "a.b+c@d.e.fr", "\(local64)@b.fr", "é@b.fr", "x@" + String(repeating: "d", count: 249) + ".fr",
+        ]
+        let invalid = [
+            "", "@b.fr", "a@", "a@b", "a@@b.fr", "a@b@c.fr", "a@.b.fr", "a@b.fr.", "a@b..fr", "a\(local64)@b.fr",
+            "a b@c.fr", "a\u{A0}b@c.fr", "a\u{2003}@b.fr", "a,b@c.fr", "a;b@c.fr", "<a@b.fr>", "a@b.fr\n",
+            // 255 octets; the second is 254 characters, but RFC 5321 counts octets.
+            "x@" + String(repeating: "d", count: 250) + ".fr", "ée@" + String(repeating: "d", count: 248) + ".fr",
+        ]
+        for address in valid { #expect(FieldValidator.isEmail(address), "\(address)") }
+        for address in invalid { #expect(!FieldValidator.isEmail(address), "\(address)") }
     }
 
     @Test func enumsAndBooleansAndNumbers() throws {

@@ -124,6 +124,37 @@ struct RuntimeTests {
         }
     }
 
+    /// The pool keeps no keep-alive (`DatabaseConfiguration.clientConfiguration()`): connections the server closed
+    /// while idle are dropped or, when one is lent before its close is noticed, its transaction begins on another.
+    @Test func eventsGoOnAfterTheServerClosedEveryIdleConnection() async throws {
+        try await RuntimeFixture.with { fixture in
+            try await fixture.tenant("acme", deploying: [TestProcesses.counter])
+            let started = try await fixture.runtime.start(tenant: "acme", process: "counter", params: [:])
+            for round in 1...3 {
+                // Several connections in the pool, then all of them closed by the server.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<4 {
+                        group.addTask {
+                            try await fixture.runtime.inTenant("acme") { connection in
+                                try await connection.run("SELECT pg_sleep(0.05)", logger: fixture.logger)
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let closed = try await fixture.superuserQuery(
+                    """
+                    SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity
+                    WHERE usename = '\(ServerRole.name)' AND datname = current_database()
+                    """)
+                #expect(!closed.isEmpty && closed.allSatisfy { $0 == "true" })
+                let sent = try await fixture.runtime.send(
+                    tenant: "acme", instance: started.id, event: "bump", payload: [:])
+                #expect(sent.context["count"] == .number(Double(round)))
+            }
+        }
+    }
+
     @Test func secretsNeverReachTheDatabaseInClear() async throws {
         try await RuntimeFixture.with { fixture in
             try await fixture.tenant("acme", deploying: [TestProcesses.approval])

@@ -14,18 +14,11 @@ extension Value {
     }
 
     /// Compact JSON with sorted keys, tagged for storage.
-    public var storageJSON: String {
-        let options: JSONSerialization.WritingOptions = [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]
-        guard let data = try? JSONSerialization.data(withJSONObject: storageObject, options: options) else {
-            return "null"
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
+    public var storageJSON: String { JSONText.write(self, tagged: true) }
 
     /// Reads what `storageJSON` wrote.
     public init(storageJSON text: String) throws {
-        let object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
-        self = Value(storage: object)
+        self = try JSONText.parse(text, tagged: true)
     }
 
     /// Reads a Foundation object written from `storageObject`.

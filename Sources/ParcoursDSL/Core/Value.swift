@@ -107,8 +107,7 @@ extension Value {
 
     /// Parses JSON text into a value.
     public static func parseJSON(_ text: String) throws -> Value {
-        let object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
-        return Value(json: object)
+        try JSONText.parse(text, tagged: false)
     }
 
     /// A Foundation object for `JSONSerialization`; dates and durations become ISO-8601 strings.
@@ -127,8 +126,10 @@ extension Value {
 
     /// Compact JSON with sorted keys (stable output for comparisons and hashes).
     public func jsonText(pretty: Bool = false) -> String {
-        var options: JSONSerialization.WritingOptions = [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]
-        if pretty { options.insert(.prettyPrinted) }
+        guard pretty else { return JSONText.write(self, tagged: false) }
+        let options: JSONSerialization.WritingOptions = [
+            .sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes, .prettyPrinted,
+        ]
         guard let data = try? JSONSerialization.data(withJSONObject: jsonObject, options: options) else {
             return "null"
         }

@@ -24,7 +24,7 @@ public struct FieldValidator: Sendable {
         for field in fields {
             let name = path + field.name
             var value = payload[field.name] ?? .null
-            if case .string(let text) = value, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+            if case .string(let text) = value, text.isBlank,
                 !field.type.isSecret
             {
                 value = .null
@@ -118,7 +118,7 @@ public struct FieldValidator: Sendable {
         func fail(_ message: String) -> Result<Value, FieldErrors> {
             .failure(FieldErrors([FieldError(field: name, message: message)]))
         }
-        var text = field.type.isSecret ? raw : raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = field.type.isSecret ? raw : raw.trimmingWhitespace
         switch field.type {
         case .email:
             text = text.lowercased()
@@ -179,13 +179,19 @@ public struct FieldValidator: Sendable {
         return nil
     }
 
-    /// A pragmatic address check: one `@`, a dot in the domain, no spaces.
+    /// A pragmatic address check: one `@`, a dot in the domain, no spaces; lengths in octets as RFC 5321 counts
+    /// them (64 for the local part, 254 in all).
     public static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, let local = parts.first, let domain = parts.last, !local.isEmpty, local.count <= 64,
-            domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains(".."),
-            text.count <= 254
+        let bytes = text.utf8
+        guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")) else { return false }
+        let local = bytes[..<at]
+        let domain = bytes[bytes.index(after: at)...]
+        guard !local.isEmpty, local.count <= 64, !domain.contains(UInt8(ascii: "@")),
+            domain.contains(UInt8(ascii: ".")), domain.first != UInt8(ascii: "."), domain.last != UInt8(ascii: "."),
+            !zip(domain, domain.dropFirst()).contains(where: { $0 == UInt8(ascii: ".") && $1 == $0 })
         else { return false }
-        return !text.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" || $0 == "<" || $0 == ">" })
+        return !text.unicodeScalars.contains { scalar in
+            scalar.isWhitespaceOrNewline || scalar == "," || scalar == ";" || scalar == "<" || scalar == ">"
+        }
     }
 }

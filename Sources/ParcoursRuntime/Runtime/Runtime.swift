@@ -53,10 +53,24 @@ public final class Runtime: Sendable {
                         try await self.transaction(tenant, on: connection, body)
                     }
                 }
+            } catch let lost as ConnectionLostAtBegin {
+                // Nothing of the transaction reached the server: another connection may take it.
+                if attempt < 4 { continue }
+                throw lost.underlying ?? lost
             } catch {
                 if attempt < 4, Self.isRetryable(error) { continue }
                 throw error
             }
+        }
+    }
+
+    /// A connection found dead when its transaction began (the pool keeps no keep-alive: see
+    /// `DatabaseConfiguration.clientConfiguration()`).
+    private struct ConnectionLostAtBegin: Error, CustomStringConvertible {
+        var underlying: (any Error)?
+        var description: String {
+            underlying.map { String(reflecting: $0) }
+                ?? "the database connection was closed before the transaction began"
         }
     }
 
@@ -66,7 +80,15 @@ public final class Runtime: Sendable {
         _ tenant: String, on connection: PostgresConnection,
         _ body: @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await connection.run(Statements.Begin(), logger: logger)
+        // A statement written to a closed channel would wait forever (PostgresNIO completes it only through its
+        // handler, which a closed channel no longer has). The transaction runs on the connection's event loop, so
+        // nothing can close the channel between this check and the write of BEGIN.
+        guard !connection.isClosed else { throw ConnectionLostAtBegin(underlying: nil) }
+        do {
+            try await connection.run(Statements.Begin(), logger: logger)
+        } catch let error as PSQLError where Self.isConnectionLost(error) {
+            throw ConnectionLostAtBegin(underlying: error)
+        }
         let result: Result
         do {
             try await connection.run(Statements.SetTenant(tenant: tenant), logger: logger)
@@ -84,6 +106,18 @@ public final class Runtime: Sendable {
         }
         try await connection.run(Statements.Commit(), logger: logger)
         return result
+    }
+
+    /// Whether the connection is gone: closed, broken, or ended by the server (SQLSTATE class 57, operator
+    /// intervention, e.g. `pg_terminate_backend`; class 08, connection exception).
+    static func isConnectionLost(_ error: PSQLError) -> Bool {
+        switch error.code {
+        case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown: return true
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("57") || state.hasPrefix("08")
+        default: return false
+        }
     }
 
     static func isRetryable(_ error: any Error) -> Bool {

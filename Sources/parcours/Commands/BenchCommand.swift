@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOPosix
 import ParcoursDSL
 import ParcoursEngine
 import ParcoursRuntime
@@ -252,7 +253,9 @@ struct BenchCommand: AsyncParsableCommand {
             var configuration = server.clientConfiguration()
             configuration.options.maximumConnections = count
             configuration.options.minimumConnections = count
-            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            // The pool's loops (one per core), on which the clients run too: see runRuntime.
+            let loops = MultiThreadedEventLoopGroup.singleton
+            let client = PostgresClient(configuration: configuration, eventLoopGroup: loops, backgroundLogger: logger)
             let examples = CatalogExamples(catalog: catalog)
             let runtime = Runtime(
                 client: client, catalog: catalog, actions: examples, assignees: examples, sealer: .random(),
@@ -262,7 +265,7 @@ struct BenchCommand: AsyncParsableCommand {
                     _ = try await runtime.createTenant(id: Self.tenant, name: "Benchmark")
                     _ = try await runtime.deploy(tenant: Self.tenant, sources: [("bench_signup.yaml", Self.source)])
                 }
-                return try await self.runRuntime(runtime, clients: count, server: server)
+                return try await self.runRuntime(runtime, clients: count, loops: loops)
             }
             deployed = true
             say(
@@ -292,7 +295,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     /// One instance per client; each client sends `submit` to its own instance in a loop.
-    func runRuntime(_ runtime: Runtime, clients: Int, server: DatabaseConfiguration) async throws -> (
+    func runRuntime(_ runtime: Runtime, clients: Int, loops: MultiThreadedEventLoopGroup) async throws -> (
         RuntimeFigures, String
     ) {
         var ids: [String] = []
@@ -305,7 +308,10 @@ struct BenchCommand: AsyncParsableCommand {
         let end = measureFrom + .milliseconds(Int(duration * 1000))
         let perClient = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
             for (index, id) in ids.enumerated() {
-                group.addTask {
+                // Each client runs on an event loop, as a request handler of a NIO server does, rather than on
+                // Swift's global executor: a transaction runs on its connection's loop (Runtime.inTenant), and a
+                // caller on the global executor would add two thread hops to every event.
+                group.addTask(executorPreference: EventLoopExecutor(loops.next())) {
                     var latencies: [Double] = []
                     latencies.reserveCapacity(Int(self.duration) * 2000)
                     var errors = 0
