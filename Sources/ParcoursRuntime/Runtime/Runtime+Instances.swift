@@ -49,8 +49,15 @@ extension Runtime {
         tenant: String, instance id: String, event: String, payload: [String: Value], actor: String? = nil,
         idempotencyKey: String? = nil
     ) async throws -> InstanceView {
-        try await inTenant(tenant) { connection in
-            try await self.idempotent(
+        if idempotencyKey == nil,
+            let view = try await applyFromCache(
+                tenant: tenant, instance: id, event: event, payload: payload, actor: actor)
+        {
+            return view
+        }
+        let (view, saved) = try await inTenant(tenant) { connection in
+            var saved: [String: StoredInstance] = [:]
+            let view = try await self.idempotent(
                 key: idempotencyKey,
                 request: .object([
                     "op": "event", "instance": .string(id), "event": .string(event), "payload": .object(payload),
@@ -61,12 +68,17 @@ extension Runtime {
                     .submit(name: event, payload: payload), to: id, actor: actor, tenant: tenant, on: connection,
                     effects: &effects)
                 try await self.wakeIfNeeded(effects, on: connection)
+                saved = effects.saved
                 if let saved = effects.saved[id] {
                     return try await self.savedView(of: saved, tenant: tenant, on: connection).value
                 }
                 return try await self.view(of: id, tenant: tenant, on: connection).value
             }
+            return (view, saved)
         }
+        // Committed: what this transaction stored is what the next event on these instances starts from.
+        for stored in saved.values { instanceCache.put(tenant: tenant, stored.committedForm) }
+        return view
     }
 
     /// An instance with what it waits for.
@@ -172,6 +184,12 @@ extension Runtime {
         throw RuntimeError(.notFound, "instance '\(id)' does not exist")
     }
 
+    /// What an instance waits on, as stored; what most states wait on (nothing besides events) without encoding.
+    static func waitsJSON(of instance: InstanceState) -> String {
+        instance.timers.isEmpty && instance.task == nil && instance.child == nil
+            ? #"{"timers":[]}"# : instance.waitsValue.storageJSON
+    }
+
     /// A stored JSON column (as `jsonb` prints it), without JSONSerialization for the commonest empty values.
     static func storedValue(_ text: String) throws -> Value {
         switch text {
@@ -191,10 +209,9 @@ extension Runtime {
         let status = instance.status.isFinished ? "finished" : "waiting"
         let context = Value.object(instance.context).compactStorageJSON
         let output = Value.object(instance.output).compactStorageJSON
-        // What most states wait on (nothing besides events) without JSONSerialization: `waitsValue.storageJSON`.
-        let waits =
-            instance.timers.isEmpty && instance.task == nil && instance.child == nil
-            ? #"{"timers":[]}"# : instance.waitsValue.storageJSON
+        let waits = Self.waitsJSON(of: instance)
+        // Until this transaction commits, the cached instance may not be what the database holds.
+        instanceCache.remove(tenant: tenant, instance: instance.id)
         let now = clock.now()
         var saved = stored
         if stored.isNew {
@@ -249,14 +266,7 @@ extension Runtime {
     func savedView(of saved: StoredInstance, tenant: String, on connection: PostgresConnection) async throws
         -> InstanceView
     {
-        let instance = saved.state
-        var stored = saved
-        stored.state = InstanceState(
-            id: instance.id, process: instance.process, state: instance.state, outcome: instance.outcome,
-            context: instance.context.mapValues(\.storedForm), settings: instance.settings,
-            startedAt: instance.startedAt, entries: instance.entries, waits: instance.waitsValue.storedForm,
-            output: instance.output.mapValues(\.storedForm))
-        return try await view(of: stored, tenant: tenant, on: connection)
+        try await view(of: saved.committedForm, tenant: tenant, on: connection)
     }
 
     private func view(of stored: StoredInstance, tenant: String, on connection: PostgresConnection) async throws
@@ -264,7 +274,12 @@ extension Runtime {
     {
         let (definition, _) = try await definition(
             tenant: tenant, process: stored.state.process, version: stored.version, on: connection)
-        let waiting = Interpreter(definition: definition).waiting(for: stored.state, now: clock.now())
+        return Self.view(of: stored, definition: definition, now: clock.now())
+    }
+
+    /// The view of an instance as stored, with what it waits for.
+    static func view(of stored: StoredInstance, definition: ProcessDefinition, now: Date) -> InstanceView {
+        let waiting = Interpreter(definition: definition).waiting(for: stored.state, now: now)
         let instance = stored.state
         return InstanceView(
             value: [
@@ -559,6 +574,27 @@ struct HistoryWriter {
             Statements.AppendHistory(tenant: tenant, instance: instanceId, rows: Statements.HistoryRows(rows)),
             logger: logger)
         rows = []
+    }
+}
+
+extension StoredInstance {
+    /// The instance as reading it back after its commit gives it (values through their storage form).
+    var committedForm: StoredInstance {
+        var stored = self
+        stored.state = state.storedForm
+        stored.isNew = false
+        return stored
+    }
+}
+
+extension InstanceState {
+    /// The state as reading it back from its row gives it.
+    var storedForm: InstanceState {
+        InstanceState(
+            id: id, process: process, state: state, outcome: outcome, context: context.mapValues(\.storedForm),
+            settings: settings.mapValues(\.storedForm), startedAt: startedAt, entries: entries,
+            waits: waitsValue.storedForm,
+            output: output.mapValues(\.storedForm))
     }
 }
 

@@ -4,6 +4,7 @@ import Logging
 import ParcoursDSL
 import ParcoursEngine
 import PostgresNIO
+import Synchronization
 
 /// The durable runtime: it applies the interpreter's steps to PostgreSQL, one external event per transaction,
 /// for many tenants at once. The CLI, the HTTP API, the workers and the tests all go through it.
@@ -16,6 +17,9 @@ public final class Runtime: Sendable {
     public let sealer: SecretSealer
     public let logger: Logger
     let definitions = DefinitionCache()
+    let instanceCache = InstanceCache()
+    /// How many events `applyFromCache` applied in one statement (the rest took the locking path).
+    let eventsAppliedFromCache = Atomic<Int>(0)
 
     /// The channel `NOTIFY`-ed when new timers or mail are written, so that workers wake up at once.
     public static let workChannel = "parcours_work"

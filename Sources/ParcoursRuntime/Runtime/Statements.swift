@@ -140,6 +140,46 @@ enum Statements {
         func decodeRow(_ row: PostgresRow) throws {}
     }
 
+    /// Applies an event whose step only moves the instance, in one statement and its own implicit transaction, if
+    /// the instance is still at `expected` (db/004_apply_event.sql); the row says whether it applied.
+    struct ApplyEvent: PostgresPreparedStatement {
+        static let name = "parcours_apply_event"
+        static let sql =
+            "SELECT parcours_apply_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+        static let bindingDataTypes: [PostgresDataType] =
+            [.text, .text, .int8, .text, .text, .text, .text, .text, .int4, .text, .timestamptz] + historyTypes
+        typealias Row = Bool
+        var tenant: String
+        var instance: String
+        var expected: Int
+        var state: String
+        var status: String
+        var outcome: String?
+        var context: String
+        var output: String
+        var entries: Int
+        var waits: String
+        var now: Date
+        var rows: HistoryRows
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 18)
+            bindings.append(tenant)
+            bindings.append(instance)
+            bindings.append(expected)
+            bindings.append(state)
+            bindings.append(status)
+            bindings.append(outcome)
+            bindings.append(context)
+            bindings.append(output)
+            bindings.append(Int32(entries))
+            bindings.append(waits)
+            bindings.append(now)
+            rows.append(to: &bindings)
+            return bindings
+        }
+        func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
+    }
+
     /// Stores an instance's new state and appends its history rows, in one statement.
     struct SaveInstance: PostgresPreparedStatement {
         static let name = "parcours_save_instance"

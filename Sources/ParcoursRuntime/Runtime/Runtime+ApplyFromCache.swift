@@ -1,0 +1,69 @@
+import Foundation
+import ParcoursDSL
+import ParcoursEngine
+import PostgresNIO
+
+extension Runtime {
+    /// Applies an input event in one statement when that is certainly what the locking path would do: the instance
+    /// is in `instanceCache` (as this process last committed it), its definition is parsed, and the step only moves
+    /// the instance — it calls no action, arms or cancels no timer, opens no task, sends no mail, starts or ends no
+    /// sub-process. The statement (`parcours_apply_event`, db/004_apply_event.sql) applies only if the instance is
+    /// still at the cached revision.
+    ///
+    /// Returns nil, having changed nothing, whenever the usual path must decide instead: no cache entry, a stale one,
+    /// a rejection (the usual path gives it against the locked instance), or any other kind of step. An error after
+    /// the statement was sent is thrown as the usual path would throw it: the event may or may not have applied.
+    func applyFromCache(
+        tenant: String, instance id: String, event: String, payload: [String: Value], actor: String?
+    ) async throws -> InstanceView? {
+        guard let cached = instanceCache.get(tenant: tenant, instance: id),
+            let definition = definitions.get(
+                .init(tenant: tenant, process: cached.state.process, version: cached.version))
+        else { return nil }
+        let interpreter = Interpreter(definition: definition)
+        let now = clock.now()
+        guard
+            case .success(.done(let step)) = interpreter.handle(
+                .submit(name: event, payload: payload), to: cached.state, now: now),
+            !step.instance.status.isFinished,
+            step.journal.allSatisfy({ if case .transition = $0 { true } else { false } })
+        else { return nil }
+
+        var history = HistoryWriter(instanceId: id)
+        history.add(
+            kind: "event", event: event, from: cached.state.state, to: nil, actor: actor,
+            details: step.redactedPayload.map(Value.object) ?? .object([:]), at: now)
+        for case .transition(let transition) in step.journal {
+            history.add(
+                kind: "transition", event: transition.trigger, from: transition.from, to: transition.to,
+                actor: actor, details: .object([:]), at: transition.at)
+        }
+        let instance = step.instance
+        let statement = Statements.ApplyEvent(
+            tenant: tenant, instance: id, expected: cached.revision, state: instance.state, status: "waiting",
+            outcome: instance.outcome, context: Value.object(instance.context).compactStorageJSON,
+            output: Value.object(instance.output).compactStorageJSON, entries: instance.entries,
+            waits: Self.waitsJSON(of: instance), now: now, rows: Statements.HistoryRows(history.rows))
+
+        let applied = try await client.withConnection { connection in
+            try await withTaskExecutorPreference(EventLoopExecutor(connection.eventLoop)) {
+                // As in `transaction`: nothing may be written to a closed channel (it would wait forever).
+                if connection.isClosed { return false }
+                for try await applied in try await connection.execute(statement, logger: self.logger) {
+                    return applied
+                }
+                return false
+            }
+        }
+        guard applied else {
+            instanceCache.remove(tenant: tenant, instance: id)
+            return nil
+        }
+        eventsAppliedFromCache.add(1, ordering: .relaxed)
+        var saved = cached
+        saved.state = instance.storedForm
+        saved.revision += 1
+        instanceCache.put(tenant: tenant, saved)
+        return Self.view(of: saved, definition: definition, now: clock.now())
+    }
+}
