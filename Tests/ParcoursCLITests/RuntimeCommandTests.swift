@@ -119,9 +119,15 @@ struct BenchCommandTests {
     /// A smoke run: the command sets everything up, measures both sides and prints the table. The figures
     /// themselves are not checked (a benchmark is not a test): docs/performance.md records them.
     @Test func benchRunsBothSidesAndPrintsTheRatio() throws {
-        let result = try CLI.run(["bench", "--clients", "1", "--duration", "1", "--warmup", "0"])
+        let result = try CLI.run(["bench", "--clients", "1", "--duration", "1", "--warmup", "0", "--rounds", "2"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("clients | runtime tps | p50 ms | p99 ms | pgbench tps | runtime/pgbench"))
-        #expect(result.stdout.contains("1 clients  pgbench:"), "\(result.stdout)")
+        // Each round measures both sides, pgbench on instances of its own.
+        for round in 1...2 {
+            #expect(result.stdout.contains("1 clients, round \(round)  runtime:"), "\(result.stdout)")
+            #expect(result.stdout.contains("1 clients, round \(round)  pgbench:"), "\(result.stdout)")
+        }
+        #expect(result.stdout.contains("the median of 2 round(s)"))
+        #expect(!result.stderr.contains("pgbench with"), "\(result.stderr)")
     }
 }

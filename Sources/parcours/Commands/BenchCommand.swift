@@ -43,6 +43,13 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds of warm-up per client count, not measured.")
     var warmup = 2.0
 
+    @Option(
+        help: """
+            Rounds per client count: runtime then pgbench, again and again; the report gives the median round \
+            (a shared machine drifts, so adjacent phases are compared).
+            """)
+    var rounds = 3
+
     @Option(help: "The pgbench executable.")
     var pgbench = "pgbench"
 
@@ -227,6 +234,14 @@ struct BenchCommand: AsyncParsableCommand {
         var clients: Int
         var runtime: RuntimeFigures
         var pgbench: PgbenchFigures?
+        /// runtime ÷ pgbench in this round.
+        var ratio: Double? { pgbench.map { runtime.tps / $0.tps } }
+    }
+
+    /// The round whose ratio is the median (without pgbench: whose runtime figure is).
+    static func median(_ rounds: [Result]) -> Result {
+        let sorted = rounds.sorted { ($0.ratio ?? $0.runtime.tps) < ($1.ratio ?? $1.runtime.tps) }
+        return sorted[sorted.count / 2]
     }
 
     struct RuntimeFigures {
@@ -250,6 +265,24 @@ struct BenchCommand: AsyncParsableCommand {
         var results: [Result] = []
         var deployed = false
         for count in clientCounts {
+            var rounds: [Result] = []
+            for round in 1...max(1, self.rounds) {
+                rounds.append(
+                    try await measureRound(
+                        round, clients: count, server: server, catalog: catalog, script: script,
+                        deployed: &deployed, logger: logger))
+            }
+            results.append(Self.median(rounds))
+        }
+        return results
+    }
+
+    /// One round at `count` clients: the runtime, then pgbench on the same database.
+    func measureRound(
+        _ round: Int, clients count: Int, server: DatabaseConfiguration, catalog: ActionCatalog, script: String?,
+        deployed: inout Bool, logger: Logger
+    ) async throws -> Result {
+        do {
             var configuration = server.clientConfiguration()
             configuration.options.maximumConnections = count
             configuration.options.minimumConnections = count
@@ -270,28 +303,31 @@ struct BenchCommand: AsyncParsableCommand {
             deployed = true
             say(
                 String(
-                    format: "%3d clients  runtime: %8.1f transitions/s  p50 %6.2f ms  p99 %6.2f ms", count,
+                    format: "%3d clients, round %d  runtime: %8.1f transitions/s  p50 %6.2f ms  p99 %6.2f ms", count,
+                    round,
                     figures.tps, figures.p50 * 1000, figures.p99 * 1000)
                     + (figures.errors > 0 ? "  (\(figures.errors) errors)" : ""))
             var pg: PgbenchFigures?
             if let script {
                 do {
+                    // Instances of their own for each round: `pgbench-RUN-k`, RUN = clients × 100 + round.
+                    let run = count * 100 + round
                     try await createPgbenchInstances(
-                        run: count, count: count, copying: template, server: server, logger: logger)
-                    pg = try await runPgbench(script: script, clients: count, server: server)
+                        run: run, count: count, copying: template, server: server, logger: logger)
+                    pg = try await runPgbench(script: script, clients: count, run: run, server: server)
                     if let pg {
                         say(
                             String(
-                                format: "%3d clients  pgbench: %8.1f transactions/s  average %6.2f ms", count, pg.tps,
+                                format: "%3d clients, round %d  pgbench: %8.1f transactions/s  average %6.2f ms", count,
+                                round, pg.tps,
                                 pg.latencyAverage))
                     }
                 } catch {
                     printError("pgbench with \(count) clients: \(error)")
                 }
             }
-            results.append(Result(clients: count, runtime: figures, pgbench: pg))
+            return Result(clients: count, runtime: figures, pgbench: pg)
         }
-        return results
     }
 
     /// One instance per client; each client sends `submit` to its own instance in a loop.
@@ -397,9 +433,11 @@ struct BenchCommand: AsyncParsableCommand {
         var description: String
     }
 
-    func runPgbench(script: String, clients: Int, server: DatabaseConfiguration) async throws -> PgbenchFigures {
+    func runPgbench(script: String, clients: Int, run: Int, server: DatabaseConfiguration) async throws
+        -> PgbenchFigures
+    {
         var arguments = [
-            "-n", "-M", "prepared", "-c", "\(clients)", "-j", "\(min(clients, 2))", "-D", "run=\(clients)", "-f",
+            "-n", "-M", "prepared", "-c", "\(clients)", "-j", "\(min(clients, 2))", "-D", "run=\(run)", "-f",
             script, "-U", server.username, "-p", "\(server.port)",
         ]
         arguments += ["-h", server.socketDirectory ?? server.host]
@@ -480,6 +518,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     func report(_ results: [Result]) {
         say()
+        say("the median of \(max(1, rounds)) round(s) per client count (runtime, then pgbench, in each round):")
         say("clients | runtime tps | p50 ms | p99 ms | pgbench tps | runtime/pgbench")
         say("--------|-------------|--------|--------|-------------|----------------")
         for result in results {
@@ -494,8 +533,7 @@ struct BenchCommand: AsyncParsableCommand {
                     runtime.p99 * 1000) + pg + " | " + ratio)
         }
         say()
-        if let at16 = results.first(where: { $0.clients == Self.targetClients }), let pg = at16.pgbench {
-            let ratio = at16.runtime.tps / pg.tps
+        if let at16 = results.first(where: { $0.clients == Self.targetClients }), let ratio = at16.ratio {
             say(
                 "target (at \(Self.targetClients) clients, runtime >= \(Int(Self.targetRatio * 100)) % of the bare-SQL limit): "
                     + (ratio >= Self.targetRatio ? "met" : "NOT met") + String(format: " (%.0f %%)", ratio * 100))
