@@ -131,4 +131,54 @@ struct ApplyFromCacheTests {
             #expect(Self.fromCache(runtime) == 0)
         }
     }
+
+    @Test func aDatabaseWithoutTheFunctionFallsBackToTheLockingPath() async throws {
+        try await RuntimeFixture.with { fixture in
+            try await fixture.tenant("acme", deploying: [TestProcesses.counter])
+            let runtime = fixture.runtime
+            let started = try await runtime.start(tenant: "acme", process: "counter", params: [:])
+            _ = try await runtime.send(tenant: "acme", instance: started.id, event: "bump", payload: [:])
+            // As if this server had started before `parcours migrate` brought db/004.
+            _ = try await fixture.superuserQuery(
+                """
+                ALTER FUNCTION parcours_apply_event(text, text, bigint, text, text, text, text, text, integer, text,
+                    timestamptz, timestamptz[], text[], text[], text[], text[], text[], text[])
+                RENAME TO parcours_apply_event_gone
+                """)
+            for count in 2...4 {
+                let sent = try await runtime.send(tenant: "acme", instance: started.id, event: "bump", payload: [:])
+                #expect(sent.context["count"] == .number(Double(count)))
+            }
+            #expect(Self.fromCache(runtime) == 0)
+            let unavailable = runtime.applyEventUnavailable.load(ordering: .relaxed)
+            #expect(unavailable)
+            Self.expectWellFormedHistory(try await runtime.history(tenant: "acme", instance: started.id), events: 4)
+        }
+    }
+
+    @Test func theCacheKeepsToItsBounds() {
+        func instance(_ id: String) -> StoredInstance {
+            StoredInstance(
+                state: InstanceState(
+                    id: id, process: "p", state: "s", outcome: nil, context: [:], settings: [:],
+                    startedAt: Date(timeIntervalSince1970: 0), entries: 0, waits: .object([:]), output: [:]),
+                version: 1, parentId: nil, revision: 1, isNew: false)
+        }
+        let cache = InstanceCache(capacity: 3, byteBudget: 100, largestEntry: 60)
+        cache.put(tenant: "t", instance("a"), bytes: 10)
+        cache.put(tenant: "t", instance("b"), bytes: 10)
+        cache.put(tenant: "t", instance("a"), bytes: 20)  // replacing an entry evicts nothing else
+        #expect(cache.usage.count == 2 && cache.usage.bytes == 30)
+        cache.put(tenant: "u", instance("a"), bytes: 10)  // another tenant, another entry
+        cache.put(tenant: "t", instance("c"), bytes: 10)  // a fourth: one goes
+        #expect(cache.usage.count == 3)
+        cache.put(tenant: "t", instance("big"), bytes: 61)  // larger than an entry may be: not kept
+        #expect(cache.get(tenant: "t", instance: "big") == nil)
+        cache.put(tenant: "t", instance("d"), bytes: 60)  // over the byte budget: others go
+        #expect(cache.get(tenant: "t", instance: "d") != nil)
+        #expect(cache.usage.bytes <= 100)
+        cache.remove(tenant: "t", instance: "d")
+        #expect(cache.get(tenant: "t", instance: "d") == nil)
+        #expect(cache.usage.bytes <= 40)
+    }
 }

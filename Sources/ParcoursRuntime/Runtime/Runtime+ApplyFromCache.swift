@@ -16,7 +16,8 @@ extension Runtime {
     func applyFromCache(
         tenant: String, instance id: String, event: String, payload: [String: Value], actor: String?
     ) async throws -> InstanceView? {
-        guard let cached = instanceCache.get(tenant: tenant, instance: id),
+        guard !applyEventUnavailable.load(ordering: .relaxed),
+            let cached = instanceCache.get(tenant: tenant, instance: id),
             let definition = definitions.get(
                 .init(tenant: tenant, process: cached.state.process, version: cached.version))
         else { return nil }
@@ -45,15 +46,36 @@ extension Runtime {
             output: Value.object(instance.output).compactStorageJSON, entries: instance.entries,
             waits: Self.waitsJSON(of: instance), now: now, rows: Statements.HistoryRows(history.rows))
 
-        let applied = try await client.withConnection { connection in
-            try await withTaskExecutorPreference(EventLoopExecutor(connection.eventLoop)) {
-                // As in `transaction`: nothing may be written to a closed channel (it would wait forever).
-                if connection.isClosed { return false }
-                for try await applied in try await connection.execute(statement, logger: self.logger) {
+        let applied: Bool
+        do {
+            applied = try await client.withConnection { connection in
+                try await withTaskExecutorPreference(EventLoopExecutor(connection.eventLoop)) {
+                    // As in `transaction`: nothing may be written to a closed channel (it would wait forever).
+                    if connection.isClosed { return false }
+                    // Read to the end: the statement's implicit transaction has committed only then.
+                    var applied = false
+                    for try await row in try await connection.execute(statement, logger: self.logger) {
+                        applied = row
+                    }
                     return applied
                 }
-                return false
             }
+        } catch let error as PSQLError where error.code == .server {
+            // The server refused the statement: its implicit transaction rolled back, nothing changed.
+            instanceCache.remove(tenant: tenant, instance: id)
+            if let state = Self.sqlState(error), state == "42883" || state == "42P01" {
+                // A database not migrated to db/004 (a server started before `parcours migrate`): PostgresNIO
+                // keeps a failed preparation per connection, so stop trying until this process restarts.
+                applyEventUnavailable.store(true, ordering: .relaxed)
+                logger.warning(
+                    "parcours_apply_event is missing (run `parcours migrate`): every event takes the locking path")
+            }
+            return nil
+        } catch {
+            // The statement may or may not have applied: forget the entry and report the error as the locking path
+            // would.
+            instanceCache.remove(tenant: tenant, instance: id)
+            throw error
         }
         guard applied else {
             instanceCache.remove(tenant: tenant, instance: id)
@@ -63,7 +85,7 @@ extension Runtime {
         var saved = cached
         saved.state = instance.storedForm
         saved.revision += 1
-        instanceCache.put(tenant: tenant, saved)
+        instanceCache.put(tenant: tenant, saved, bytes: statement.context.utf8.count + statement.output.utf8.count)
         return Self.view(of: saved, definition: definition, now: clock.now())
     }
 }

@@ -77,7 +77,10 @@ extension Runtime {
             return (view, saved)
         }
         // Committed: what this transaction stored is what the next event on these instances starts from.
-        for stored in saved.values { instanceCache.put(tenant: tenant, stored.committedForm) }
+        for stored in saved.values {
+            let committed = stored.committedForm
+            instanceCache.put(tenant: tenant, committed, bytes: committed.approximateBytes)
+        }
         return view
     }
 
@@ -578,6 +581,12 @@ struct HistoryWriter {
 }
 
 extension StoredInstance {
+    /// The size of its context and output as stored, which is most of what a cache entry holds.
+    var approximateBytes: Int {
+        Value.object(state.context).compactStorageJSON.utf8.count
+            + Value.object(state.output).compactStorageJSON.utf8.count
+    }
+
     /// The instance as reading it back after its commit gives it (values through their storage form).
     var committedForm: StoredInstance {
         var stored = self
@@ -592,9 +601,19 @@ extension InstanceState {
     var storedForm: InstanceState {
         InstanceState(
             id: id, process: process, state: state, outcome: outcome, context: context.mapValues(\.storedForm),
-            settings: settings.mapValues(\.storedForm), startedAt: startedAt, entries: entries,
+            settings: settings.mapValues(\.storedForm), startedAt: startedAt.storedForm, entries: entries,
             waits: waitsValue.storedForm,
             output: output.mapValues(\.storedForm))
+    }
+}
+
+extension Date {
+    /// The instant as a `timestamptz` column gives it back: whole microseconds since 2000-01-01, as PostgresNIO
+    /// writes them (truncated) and reads them.
+    var storedForm: Date {
+        let epoch = Date(timeIntervalSince1970: 946_684_800)
+        let microseconds = Int64(timeIntervalSince(epoch) * 1_000_000)
+        return Date(timeInterval: Double(microseconds) / 1_000_000, since: epoch)
     }
 }
 

@@ -20,6 +20,8 @@ public final class Runtime: Sendable {
     let instanceCache = InstanceCache()
     /// How many events `applyFromCache` applied in one statement (the rest took the locking path).
     let eventsAppliedFromCache = Atomic<Int>(0)
+    /// Set when the database has no `parcours_apply_event` (not migrated to db/004): every event locks.
+    let applyEventUnavailable = Atomic<Bool>(false)
 
     /// The channel `NOTIFY`-ed when new timers or mail are written, so that workers wake up at once.
     public static let workChannel = "parcours_work"
