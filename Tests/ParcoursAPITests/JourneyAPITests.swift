@@ -86,9 +86,12 @@ struct JourneyAPITests {
             expectProblem(wrongMethod, 405, code: "method_not_allowed")
             #expect(wrongMethod.headers["allow"] == "GET", "\(wrongMethod)")
             expectProblem(try await api.request("GET", "/v1/tenants/acme/instances/nope"), 404, code: "not_found")
-            expectProblem(
-                try await api.request("POST", "/v1/tenants/acme/processes/signup/instances", rawBody: "{not json"), 400,
-                code: "invalid_input", field: "body")
+            let notJSON = try await api.request(
+                "POST", "/v1/tenants/acme/processes/signup/instances", rawBody: "{not json")
+            expectProblem(notJSON, 400, code: "invalid_input", field: "body")
+            // The problem says what is wrong and where.
+            let detail = notJSON.json[member: "detail"].stringValue ?? ""
+            #expect(detail.contains("a member name in quotes expected at byte 1"), "\(notJSON)")
             expectProblem(
                 try await api.request("POST", "/v1/tenants/acme/processes/signup/instances", rawBody: "[1]"), 400,
                 code: "invalid_input", field: "body")

@@ -41,10 +41,8 @@ extension Runtime {
         }
         let instance = step.instance
         let statement = Statements.ApplyEvent(
-            tenant: tenant, instance: id, expected: cached.revision, state: instance.state, status: "waiting",
-            outcome: instance.outcome, context: Value.object(instance.context).compactStorageJSON,
-            output: Value.object(instance.output).compactStorageJSON, entries: instance.entries,
-            waits: Self.waitsJSON(of: instance), now: now, rows: Statements.HistoryRows(history.rows))
+            tenant: tenant, instance: id, expected: cached.revision,
+            update: Statements.InstanceUpdate(instance, now: now, history: history.rows))
 
         let applied: Bool
         do {
@@ -85,7 +83,8 @@ extension Runtime {
         var saved = cached
         saved.state = instance.storedForm
         saved.revision += 1
-        instanceCache.put(tenant: tenant, saved, bytes: statement.context.utf8.count + statement.output.utf8.count)
+        saved.storedBytes = statement.update.storedBytes
+        instanceCache.put(tenant: tenant, saved, bytes: saved.storedBytes)
         return Self.view(of: saved, definition: definition, now: clock.now())
     }
 }

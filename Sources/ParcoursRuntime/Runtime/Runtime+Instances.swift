@@ -12,6 +12,8 @@ struct StoredInstance: Sendable {
     var parentId: String?
     var revision: Int
     var isNew: Bool
+    /// The size of its context and output as last stored (set by `save`), for the cache's bounds.
+    var storedBytes = 0
 }
 
 /// What one transaction did, to report and to wake workers.
@@ -78,8 +80,7 @@ extension Runtime {
         }
         // Committed: what this transaction stored is what the next event on these instances starts from.
         for stored in saved.values {
-            let committed = stored.committedForm
-            instanceCache.put(tenant: tenant, committed, bytes: committed.approximateBytes)
+            instanceCache.put(tenant: tenant, stored.committedForm, bytes: stored.storedBytes)
         }
         return view
     }
@@ -187,12 +188,6 @@ extension Runtime {
         throw RuntimeError(.notFound, "instance '\(id)' does not exist")
     }
 
-    /// What an instance waits on, as stored; what most states wait on (nothing besides events) without encoding.
-    static func waitsJSON(of instance: InstanceState) -> String {
-        instance.timers.isEmpty && instance.task == nil && instance.child == nil
-            ? #"{"timers":[]}"# : instance.waitsValue.storageJSON
-    }
-
     /// A stored JSON column (as `jsonb` prints it), without JSONSerialization for the commonest empty values.
     static func storedValue(_ text: String) throws -> Value {
         switch text {
@@ -209,14 +204,13 @@ extension Runtime {
         _ stored: StoredInstance, tenant: String, history: inout HistoryWriter, on connection: PostgresConnection
     ) async throws -> StoredInstance {
         let instance = stored.state
-        let status = instance.status.isFinished ? "finished" : "waiting"
-        let context = Value.object(instance.context).compactStorageJSON
-        let output = Value.object(instance.output).compactStorageJSON
-        let waits = Self.waitsJSON(of: instance)
+        let now = clock.now()
+        let update = Statements.InstanceUpdate(instance, now: now, history: history.rows)
+        let (status, context, output, waits) = (update.status, update.context, update.output, update.waits)
         // Until this transaction commits, the cached instance may not be what the database holds.
         instanceCache.remove(tenant: tenant, instance: instance.id)
-        let now = clock.now()
         var saved = stored
+        saved.storedBytes = update.storedBytes
         if stored.isNew {
             let settings = Value.object(instance.settings).compactStorageJSON
             try await connection.run(
@@ -241,10 +235,7 @@ extension Runtime {
             saved.revision += 1
         } else {
             try await connection.run(
-                Statements.SaveInstance(
-                    tenant: tenant, instance: instance.id, state: instance.state, status: status,
-                    outcome: instance.outcome, context: context, output: output, entries: instance.entries,
-                    waits: waits, now: now, rows: Statements.HistoryRows(history.rows)), logger: logger)
+                Statements.SaveInstance(tenant: tenant, instance: instance.id, update: update), logger: logger)
             history.rows = []
             saved.revision += 1
         }
@@ -581,11 +572,6 @@ struct HistoryWriter {
 }
 
 extension StoredInstance {
-    /// The size of its context and output as stored, which is most of what a cache entry holds.
-    var approximateBytes: Int {
-        Value.object(state.context).compactStorageJSON.utf8.count
-            + Value.object(state.output).compactStorageJSON.utf8.count
-    }
 
     /// The instance as reading it back after its commit gives it (values through their storage form).
     var committedForm: StoredInstance {

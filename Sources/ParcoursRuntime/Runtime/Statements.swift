@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import NIOCore
+import ParcoursDSL
+import ParcoursEngine
 import PostgresNIO
 
 /// The statements every event runs, prepared once per connection (`PostgresPreparedStatement`): PostgreSQL parses
@@ -140,18 +142,8 @@ enum Statements {
         func decodeRow(_ row: PostgresRow) throws {}
     }
 
-    /// Applies an event whose step only moves the instance, in one statement and its own implicit transaction, if
-    /// the instance is still at `expected` (db/004_apply_event.sql); the row says whether it applied.
-    struct ApplyEvent: PostgresPreparedStatement {
-        static let name = "parcours_apply_event"
-        static let sql =
-            "SELECT parcours_apply_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
-        static let bindingDataTypes: [PostgresDataType] =
-            [.text, .text, .int8, .text, .text, .text, .text, .text, .int4, .text, .timestamptz] + historyTypes
-        typealias Row = Bool
-        var tenant: String
-        var instance: String
-        var expected: Int
+    /// An instance's new row as both ways of storing a step bind it, with the history rows that go with it.
+    struct InstanceUpdate: Sendable {
         var state: String
         var status: String
         var outcome: String?
@@ -161,11 +153,29 @@ enum Statements {
         var waits: String
         var now: Date
         var rows: HistoryRows
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 18)
-            bindings.append(tenant)
-            bindings.append(instance)
-            bindings.append(expected)
+
+        static let bindingDataTypes: [PostgresDataType] =
+            [.text, .text, .text, .text, .text, .int4, .text, .timestamptz] + historyTypes
+
+        init(_ instance: InstanceState, now: Date, history: [HistoryWriter.Row]) {
+            state = instance.state
+            status = instance.status.isFinished ? "finished" : "waiting"
+            outcome = instance.outcome
+            context = Value.object(instance.context).compactStorageJSON
+            output = Value.object(instance.output).compactStorageJSON
+            entries = instance.entries
+            // What most states wait on (nothing besides events) without encoding: `waitsValue.storageJSON`.
+            waits =
+                instance.timers.isEmpty && instance.task == nil && instance.child == nil
+                ? #"{"timers":[]}"# : instance.waitsValue.storageJSON
+            self.now = now
+            rows = HistoryRows(history)
+        }
+
+        /// The size of the context and output as stored: most of what a cached instance holds.
+        var storedBytes: Int { context.utf8.count + output.utf8.count }
+
+        func append(to bindings: inout PostgresBindings) {
             bindings.append(state)
             bindings.append(status)
             bindings.append(outcome)
@@ -175,6 +185,27 @@ enum Statements {
             bindings.append(waits)
             bindings.append(now)
             rows.append(to: &bindings)
+        }
+    }
+
+    /// Applies an event whose step only moves the instance, in one statement and its own implicit transaction, if
+    /// the instance is still at `expected` (db/004_apply_event.sql); the row says whether it applied.
+    struct ApplyEvent: PostgresPreparedStatement {
+        static let name = "parcours_apply_event"
+        static let sql =
+            "SELECT parcours_apply_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .int8] + InstanceUpdate.bindingDataTypes
+        typealias Row = Bool
+        var tenant: String
+        var instance: String
+        var expected: Int
+        var update: InstanceUpdate
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 18)
+            bindings.append(tenant)
+            bindings.append(instance)
+            bindings.append(expected)
+            update.append(to: &bindings)
             return bindings
         }
         func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
@@ -192,33 +223,16 @@ enum Statements {
             INSERT INTO history (\(historyColumns))
             \(historySelect(instance: "saved", first: 11))
             """
-        static let bindingDataTypes: [PostgresDataType] =
-            [.text, .text, .text, .text, .text, .text, .text, .int8, .text, .timestamptz] + historyTypes
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text] + InstanceUpdate.bindingDataTypes
         typealias Row = ()
         var tenant: String
         var instance: String
-        var state: String
-        var status: String
-        var outcome: String?
-        var context: String
-        var output: String
-        var entries: Int
-        var waits: String
-        var now: Date
-        var rows: HistoryRows
+        var update: InstanceUpdate
         func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 17)
             bindings.append(tenant)
             bindings.append(instance)
-            bindings.append(state)
-            bindings.append(status)
-            bindings.append(outcome)
-            bindings.append(context)
-            bindings.append(output)
-            bindings.append(entries)
-            bindings.append(waits)
-            bindings.append(now)
-            rows.append(to: &bindings)
+            update.append(to: &bindings)
             return bindings
         }
         func decodeRow(_ row: PostgresRow) throws {}
