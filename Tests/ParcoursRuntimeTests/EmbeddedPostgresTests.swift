@@ -63,6 +63,32 @@ struct EmbeddedPostgresTests {
         }
     }
 
+    @Test("extra server settings apply; the Unix socket configuration reaches the same server")
+    func settingsAndUnixSocket() async throws {
+        try await withTemporaryCluster { data in
+            let postgres = EmbeddedPostgres(
+                dataDirectory: data, forTests: true,
+                settings: [("max_wal_size", "2GB"), ("checkpoint_timeout", "45min")])
+            let tcp = try await postgres.start()
+            #expect(try await scalar("SHOW max_wal_size", on: tcp) == "2GB")
+            #expect(try await scalar("SHOW checkpoint_timeout", on: tcp) == "45min")
+
+            let socket = postgres.unixSocketConfiguration(tcp)
+            #expect(
+                socket.unixSocketPath == postgres.socketDirectory.appendingPathComponent(".s.PGSQL.\(tcp.port)").path)
+            #expect(socket.username == tcp.username && socket.database == tcp.database)
+            // A backend reached through a Unix socket has no client address.
+            #expect(try await scalar("SELECT coalesce(host(inet_client_addr()), 'socket')", on: socket) == "socket")
+            #expect(try await scalar("SELECT coalesce(host(inet_client_addr()), 'socket')", on: tcp) == "127.0.0.1")
+            try await postgres.stop()
+
+            for (name, value) in [("work_mem", "4MB -c fsync=off"), ("work_mem", "4'MB"), ("x;y", "1"), ("", "1")] {
+                let refused = EmbeddedPostgres(dataDirectory: data, forTests: true, settings: [(name, value)])
+                await #expect(throws: EmbeddedPostgresError.self) { try await refused.start() }
+            }
+        }
+    }
+
     @Test("a server left running on the directory is reused, or restarted when its port differs")
     func reusesRunningServer() async throws {
         try await withTemporaryCluster { data in

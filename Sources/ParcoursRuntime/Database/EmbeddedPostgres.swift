@@ -18,7 +18,8 @@ import NIOPosix
 /// is root, the tools run as the OS user `postgres` (`initdb` refuses root), which then owns the data directory.
 ///
 /// With `forTests: true` the server runs without `fsync` (fast, not crash-safe) and with more connection slots;
-/// development clusters keep PostgreSQL's durable defaults.
+/// development clusters keep PostgreSQL's durable defaults. ``unixSocketConfiguration(_:)`` gives the same
+/// connection through the server's Unix socket, which costs less per round trip than loopback TCP.
 public actor EmbeddedPostgres {
     /// The cluster's folder (created if missing; PostgreSQL's log is `postgres.log` in it).
     public nonisolated let dataDirectory: URL
@@ -30,6 +31,8 @@ public actor EmbeddedPostgres {
     public nonisolated let forTests: Bool
     /// Where the server's Unix socket is (the data directory, or a short folder under /tmp when its path is long).
     public nonisolated let socketDirectory: URL
+    /// Server settings passed at start (`-c name=value`), after those of `forTests`.
+    public nonisolated let settings: [(name: String, value: String)]
     private nonisolated let explicitBinDirectory: URL?
     private let logger: Logger
 
@@ -47,15 +50,20 @@ public actor EmbeddedPostgres {
     ///   - port: the TCP port on 127.0.0.1; nil picks a free one at each start.
     ///   - superuser: the role `initdb` creates, with which ``start()``'s configuration connects.
     ///   - forTests: run with `fsync=off`, `synchronous_commit=off`, `full_page_writes=off` and 300 connections.
+    ///   - settings: more server settings, e.g. `("max_wal_size", "8GB")`: names of letters, digits, `_` and `.`,
+    ///     values without quotes or backslashes (``start()`` refuses others). They apply when this object starts
+    ///     the server, not to a server a previous run left running.
     ///   - binDirectory: the folder of `initdb`, `pg_ctl` and `postgres`; nil finds it (``locateBinaries()``).
     public init(
         dataDirectory: URL, port: Int? = nil, superuser: String = "parcours", forTests: Bool = false,
-        binDirectory: URL? = nil, logger: Logger = Logger(label: "parcours.embedded-postgres")
+        settings: [(name: String, value: String)] = [], binDirectory: URL? = nil,
+        logger: Logger = Logger(label: "parcours.embedded-postgres")
     ) {
         self.dataDirectory = dataDirectory.standardizedFileURL
         self.requestedPort = port
         self.superuser = superuser
         self.forTests = forTests
+        self.settings = settings
         self.explicitBinDirectory = binDirectory
         self.logger = logger
         let path = self.dataDirectory.path
@@ -65,6 +73,15 @@ public actor EmbeddedPostgres {
             let digest = SHA256.hash(data: Data(path.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
             socketDirectory = URL(fileURLWithPath: "/tmp/parcours-pg-\(digest)")
         }
+    }
+
+    /// `configuration` (one that ``start()`` returned) through the server's Unix socket instead of loopback TCP:
+    /// the same role and database. A round trip over the socket skips the kernel's TCP/IP path on both sides,
+    /// which the runtime's one-statement events feel (docs/performance.md).
+    public nonisolated func unixSocketConfiguration(_ configuration: DatabaseConfiguration) -> DatabaseConfiguration {
+        var copy = configuration
+        copy.unixSocketPath = socketDirectory.appendingPathComponent(".s.PGSQL.\(configuration.port)").path
+        return copy
     }
 
     /// The superuser's configuration (database `postgres`) while the server runs, else nil.
@@ -137,6 +154,7 @@ public actor EmbeddedPostgres {
     // MARK: - Starting
 
     private func launch() async throws -> DatabaseConfiguration {
+        try Self.checkSettings(settings)
         let binaries = try binDirectory()
         let user = try Self.requireServerUser()
         try prepareDirectories(for: user)
@@ -279,12 +297,35 @@ public actor EmbeddedPostgres {
         return nil
     }
 
+    /// pg_ctl passes `-o` through a shell: only plain names and values may get there.
+    static func checkSettings(_ settings: [(name: String, value: String)]) throws {
+        let forbidden = Set("'\"\\ $`;&|<>(){}\n\t".unicodeScalars)
+        for setting in settings {
+            let isPlainName =
+                !setting.name.isEmpty
+                && setting.name.unicodeScalars.allSatisfy {
+                    ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+                        || $0 == "."
+                }
+            let isPlainValue =
+                !setting.value.isEmpty && !setting.value.unicodeScalars.contains(where: forbidden.contains)
+            guard isPlainName, isPlainValue else {
+                throw EmbeddedPostgresError(
+                    "the server setting \(setting.name)=\(setting.value) is refused: a name of letters, digits, _ and ., "
+                        + "a value without spaces, quotes, backslashes or shell characters")
+            }
+        }
+    }
+
     private func startServer(_ binaries: URL, port: Int, user: String?) async throws {
         let log = dataDirectory.appendingPathComponent("postgres.log")
         let logStart = (try? FileManager.default.attributesOfItem(atPath: log.path)[.size] as? Int) ?? 0
         var options = "-c listen_addresses=127.0.0.1 -p \(port) -k '\(socketDirectory.path)'"
         if forTests {
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+        }
+        for setting in settings {
+            options += " -c \(setting.name)=\(setting.value)"
         }
         let outcome = try await ChildProcess.run(
             binaries.appendingPathComponent("pg_ctl"),

@@ -6,6 +6,7 @@ import ParcoursDSL
 import ParcoursEngine
 import ParcoursRuntime
 import PostgresNIO
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -129,10 +130,14 @@ struct BenchCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
             folder = base
             say("starting a throwaway PostgreSQL (fsync on) in \(base.path) …")
-            let postgres = EmbeddedPostgres(dataDirectory: base.appendingPathComponent("postgres"), forTests: false)
+            let postgres = EmbeddedPostgres(
+                dataDirectory: base.appendingPathComponent("postgres"), forTests: false,
+                settings: Self.embeddedServerSettings)
             embedded = postgres
             interrupt = Self.stopOnInterrupt(postgres, folder: base)
-            do { superuser = try await postgres.start() } catch {
+            // The runtime and pgbench both connect through the Unix socket, as an application next to its
+            // database would (and as `parcours dev` does).
+            do { superuser = postgres.unixSocketConfiguration(try await postgres.start()) } catch {
                 try? FileManager.default.removeItem(at: base)
                 throw fail(error)
             }
@@ -143,7 +148,9 @@ struct BenchCommand: AsyncParsableCommand {
             try await prepare(database: database, superuser: superuser, logger: logger)
             let target = superuser.with(database: database)
             let server = target.with(username: ServerRole.name, password: serverPassword)
-            results = try await measure(server: server, catalog: catalog, script: scriptPath, logger: logger)
+            results = try await measure(
+                server: server, settle: Settler(superuser: target, logger: logger), catalog: catalog,
+                script: scriptPath, logger: logger)
         } catch {
             printError("error: \(error)")
         }
@@ -158,6 +165,50 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     // MARK: - Setting up
+
+    /// The throwaway server's settings beyond PostgreSQL's durable defaults (fsync and synchronous commit stay on).
+    /// With the default `max_wal_size` (1 GB) a checkpoint started about every minute at these rates, and the
+    /// full-page writes after each one slowed whichever phase it fell in: each phase now starts just after a
+    /// `CHECKPOINT` of its own (`Settler`), and none comes during a phase.
+    static let embeddedServerSettings: [(name: String, value: String)] = [
+        ("max_wal_size", "16GB"), ("checkpoint_timeout", "1h"),
+    ]
+
+    /// Brings the database to the same state before every phase, so that the runtime and pgbench start alike:
+    /// the updated instances vacuumed, then a checkpoint (dirty pages written, so that neither phase pays for the
+    /// other's). On a server given with `--database-url`, a role that may not `CHECKPOINT` gets a warning once
+    /// and the phases run without it.
+    final class Settler: Sendable {
+        let superuser: DatabaseConfiguration
+        let logger: Logger
+        let refused = Synchronization.Atomic<Bool>(false)
+
+        init(superuser: DatabaseConfiguration, logger: Logger) {
+            self.superuser = superuser
+            self.logger = logger
+        }
+
+        func callAsFunction() async {
+            guard !refused.load(ordering: .relaxed) else { return }
+            do {
+                let connection = try await PostgresConnection.connect(
+                    configuration: try superuser.connectionConfiguration(), id: 5, logger: logger)
+                do {
+                    _ = try await connection.query("VACUUM instances", logger: logger).collect()
+                    _ = try await connection.query("CHECKPOINT", logger: logger).collect()
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                try await connection.close()
+            } catch {
+                refused.store(true, ordering: .relaxed)
+                printError(
+                    "warning: cannot vacuum and checkpoint between phases (\(String(reflecting: error))): phases may differ by a checkpoint"
+                )
+            }
+        }
+    }
 
     func prepare(database: String, superuser: DatabaseConfiguration, logger: Logger) async throws {
         let admin = try await PostgresConnection.connect(
@@ -259,9 +310,9 @@ struct BenchCommand: AsyncParsableCommand {
         var failed: Int
     }
 
-    func measure(server: DatabaseConfiguration, catalog: ActionCatalog, script: String?, logger: Logger) async throws
-        -> [Result]
-    {
+    func measure(
+        server: DatabaseConfiguration, settle: Settler, catalog: ActionCatalog, script: String?, logger: Logger
+    ) async throws -> [Result] {
         var results: [Result] = []
         var deployed = false
         for count in clientCounts {
@@ -269,7 +320,7 @@ struct BenchCommand: AsyncParsableCommand {
             for round in 1...max(1, self.rounds) {
                 rounds.append(
                     try await measureRound(
-                        round, clients: count, server: server, catalog: catalog, script: script,
+                        round, clients: count, server: server, settle: settle, catalog: catalog, script: script,
                         deployed: &deployed, logger: logger))
             }
             results.append(Self.median(rounds))
@@ -279,8 +330,8 @@ struct BenchCommand: AsyncParsableCommand {
 
     /// One round at `count` clients: the runtime, then pgbench on the same database.
     func measureRound(
-        _ round: Int, clients count: Int, server: DatabaseConfiguration, catalog: ActionCatalog, script: String?,
-        deployed: inout Bool, logger: Logger
+        _ round: Int, clients count: Int, server: DatabaseConfiguration, settle: Settler, catalog: ActionCatalog,
+        script: String?, deployed: inout Bool, logger: Logger
     ) async throws -> Result {
         do {
             var configuration = server.clientConfiguration()
@@ -298,6 +349,7 @@ struct BenchCommand: AsyncParsableCommand {
                     _ = try await runtime.createTenant(id: Self.tenant, name: "Benchmark")
                     _ = try await runtime.deploy(tenant: Self.tenant, sources: [("bench_signup.yaml", Self.source)])
                 }
+                await settle()
                 return try await self.runRuntime(runtime, clients: count, loops: loops)
             }
             deployed = true
@@ -314,6 +366,7 @@ struct BenchCommand: AsyncParsableCommand {
                     let run = count * 100 + round
                     try await createPgbenchInstances(
                         run: run, count: count, copying: template, server: server, logger: logger)
+                    await settle()
                     pg = try await runPgbench(script: script, clients: count, run: run, server: server)
                     if let pg {
                         say(

@@ -54,7 +54,8 @@ struct DevCommand: AsyncParsableCommand {
         say("starting PostgreSQL in \(dataFolder.appendingPathComponent("postgres").path) …")
         let postgres = EmbeddedPostgres(dataDirectory: dataFolder.appendingPathComponent("postgres"), port: nil)
         let superuser: DatabaseConfiguration
-        do { superuser = try await postgres.start() } catch { throw fail(error) }
+        // Everything connects through the server's Unix socket: cheaper per round trip than loopback TCP.
+        do { superuser = postgres.unixSocketConfiguration(try await postgres.start()) } catch { throw fail(error) }
         do {
             try await migrate(superuser, logger: logger)
             let server = superuser.with(username: ServerRole.name, password: nil)
