@@ -175,9 +175,10 @@ struct BenchCommand: AsyncParsableCommand {
     ]
 
     /// Brings the database to the same state before every phase, so that the runtime and pgbench start alike:
-    /// the updated instances vacuumed, then a checkpoint (dirty pages written, so that neither phase pays for the
-    /// other's). On a server given with `--database-url`, a role that may not `CHECKPOINT` gets a warning once
-    /// and the phases run without it.
+    /// the history emptied (each phase appends 100,000 rows or more; left to grow, it slowed every later phase,
+    /// which favoured whichever side ran first in a round), the updated instances vacuumed, then a checkpoint
+    /// (dirty pages written, so that neither phase pays for the other's). A role that may not do this (a server
+    /// given with `--database-url`) gets a warning once, and the phases run without it.
     final class Settler: Sendable {
         let superuser: DatabaseConfiguration
         let logger: Logger
@@ -194,6 +195,7 @@ struct BenchCommand: AsyncParsableCommand {
                 let connection = try await PostgresConnection.connect(
                     configuration: try superuser.connectionConfiguration(), id: 5, logger: logger)
                 do {
+                    _ = try await connection.query("TRUNCATE history", logger: logger).collect()
                     _ = try await connection.query("VACUUM instances", logger: logger).collect()
                     _ = try await connection.query("CHECKPOINT", logger: logger).collect()
                 } catch {
@@ -204,7 +206,7 @@ struct BenchCommand: AsyncParsableCommand {
             } catch {
                 refused.store(true, ordering: .relaxed)
                 printError(
-                    "warning: cannot vacuum and checkpoint between phases (\(String(reflecting: error))): phases may differ by a checkpoint"
+                    "warning: cannot reset the history, vacuum and checkpoint between phases (\(String(reflecting: error))): phases may start unlike"
                 )
             }
         }
