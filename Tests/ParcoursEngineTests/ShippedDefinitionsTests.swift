@@ -21,6 +21,51 @@ struct ShippedDefinitionsTests {
         #expect(workspace.hasCatalog)
     }
 
+    /// A driver may keep the events of a state whose fields have no prefill, once per definition; they must be what
+    /// `waiting(for:now:)` gives any instance there, with whatever context.
+    @Test func sharedEventsAreWhatEveryInstanceWaitsFor() {
+        var shared = 0
+        var prefilled = 0
+        for definition in Self.workspace().definitions {
+            let interpreter = Interpreter(definition: definition)
+            for state in definition.states {
+                let contexts: [[String: Value]] = [
+                    [:],
+                    ["directory": ["name": "ACME", "address": ["line": "1 rue de la Paix"]], "reset_question": "?"],
+                ]
+                let waits = contexts.map { context in
+                    let instance = InstanceState(
+                        id: "i", process: definition.name.value, state: state.name, outcome: nil, context: context,
+                        settings: definition.defaultSettings, startedAt: Date(timeIntervalSince1970: 0), entries: 1,
+                        waits: .object([:]), output: [:])
+                    return (
+                        interpreter.waiting(for: instance, now: Date(timeIntervalSince1970: 60)),
+                        interpreter.waitingValue(
+                            for: instance, now: Date(timeIntervalSince1970: 60),
+                            sharedEvents: interpreter.instanceIndependentEvents(at: state.name).map {
+                                .list($0.map(\.value))
+                            })
+                    )
+                }
+                // The view with shared events is the view without them, whatever the instance.
+                for (waiting, value) in waits {
+                    #expect(waiting.value == value, "\(definition.name.value).\(state.name)")
+                }
+                if let events = interpreter.instanceIndependentEvents(at: state.name) {
+                    shared += 1
+                    #expect(waits.allSatisfy { $0.0.events == events }, "\(definition.name.value).\(state.name)")
+                } else if case .input(let specs) = state.kind,
+                    specs.contains(where: { $0.fields.contains { $0.prefill != nil } })
+                {
+                    prefilled += 1
+                }
+            }
+        }
+        // Both kinds occur in the shipped definitions (the signup's structure form prefills from the directory).
+        #expect(shared >= 5)
+        #expect(prefilled >= 2)
+    }
+
     @Test func everyScenarioPasses() {
         let workspace = Self.workspace()
         let runner = ScenarioRunner(workspace: workspace)

@@ -11,10 +11,14 @@ public struct Waiting: Sendable, Hashable {
     public var timers: [ArmedTimer]
 
     /// The JSON shape clients receive.
-    public var value: Value {
+    public var value: Value { value(events: .list(events.map(\.value))) }
+
+    /// The JSON shape clients receive, with `events` already in that shape (see
+    /// `Interpreter.instanceIndependentEvents(at:)`).
+    public func value(events: Value) -> Value {
         var object: [String: Value] = [
             "state": .string(state),
-            "events": .list(events.map(\.value)),
+            "events": events,
             "timers": .list(timers.map { ["id": .string($0.id), "due_at": .date($0.dueAt)] }),
         ]
         if let task {
@@ -98,5 +102,29 @@ extension Interpreter {
         return Waiting(
             state: instance.state, events: events, task: instance.task, subprocess: instance.child,
             timers: instance.timers)
+    }
+
+    /// `waiting(for:now:).value`, with the events given in their JSON shape when the driver keeps them (from
+    /// ``instanceIndependentEvents(at:)`` for the instance's state): they are not built again.
+    public func waitingValue(for instance: InstanceState, now: Date, sharedEvents: Value?) -> Value {
+        guard let sharedEvents, !instance.status.isFinished else { return waiting(for: instance, now: now).value }
+        return Waiting(
+            state: instance.state, events: [], task: instance.task, subprocess: instance.child,
+            timers: instance.timers
+        ).value(events: sharedEvents)
+    }
+
+    /// The events an unfinished instance at `stateName` expects when they are the same for every instance: an
+    /// input state none of whose fields has a prefill (a prefill is evaluated against each instance). Nil for any
+    /// other state. A driver may compute them once per definition instead of at every view.
+    public func instanceIndependentEvents(at stateName: String) -> [ExpectedEvent]? {
+        guard let state = definition.state(named: stateName), case .input(let specs) = state.kind,
+            specs.allSatisfy({ $0.fields.allSatisfy { $0.prefill == nil } })
+        else { return nil }
+        return specs.map { spec in
+            ExpectedEvent(
+                name: spec.name, title: spec.title ?? state.title,
+                fields: spec.fields.map { ExpectedField(spec: $0, prefill: nil) })
+        }
     }
 }

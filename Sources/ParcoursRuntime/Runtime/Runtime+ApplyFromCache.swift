@@ -18,10 +18,9 @@ extension Runtime {
     ) async throws -> InstanceView? {
         guard !applyEventUnavailable.load(ordering: .relaxed),
             let cached = instanceCache.get(tenant: tenant, instance: id),
-            let definition = definitions.get(
-                .init(tenant: tenant, process: cached.state.process, version: cached.version))
+            let entry = definitions.get(.init(tenant: tenant, process: cached.state.process, version: cached.version))
         else { return nil }
-        let interpreter = Interpreter(definition: definition)
+        let interpreter = Interpreter(definition: entry.definition)
         let now = clock.now()
         guard
             case .success(.done(let step)) = interpreter.handle(
@@ -85,6 +84,6 @@ extension Runtime {
         saved.revision += 1
         saved.storedBytes = statement.update.storedBytes
         instanceCache.put(tenant: tenant, saved, bytes: saved.storedBytes)
-        return Self.view(of: saved, definition: definition, now: clock.now())
+        return Self.view(of: saved, definition: entry, now: clock.now())
     }
 }

@@ -128,6 +128,15 @@ extension Runtime {
     func definition(tenant: String, process: String, version: Int?, on connection: PostgresConnection) async throws
         -> (ProcessDefinition, Int)
     {
+        let (entry, found) = try await cachedDefinition(
+            tenant: tenant, process: process, version: version, on: connection)
+        return (entry.definition, found)
+    }
+
+    /// A deployed definition's cache entry (parsing and keeping it on first use); `version` nil means the latest.
+    func cachedDefinition(tenant: String, process: String, version: Int?, on connection: PostgresConnection)
+        async throws -> (DefinitionCache.Entry, Int)
+    {
         if let version, let cached = definitions.get(.init(tenant: tenant, process: process, version: version)) {
             return (cached, version)
         }
@@ -152,8 +161,7 @@ extension Runtime {
             guard let definition = workspace.definitions.first else {
                 throw RuntimeError(.notFound, "the stored definition of '\(process)' cannot be read")
             }
-            definitions.put(.init(tenant: tenant, process: process, version: found), definition)
-            return (definition, found)
+            return (definitions.put(.init(tenant: tenant, process: process, version: found), definition), found)
         }
         throw RuntimeError(.notFound, "process '\(process)' is not deployed for tenant '\(tenant)'")
     }

@@ -266,22 +266,24 @@ extension Runtime {
     private func view(of stored: StoredInstance, tenant: String, on connection: PostgresConnection) async throws
         -> InstanceView
     {
-        let (definition, _) = try await definition(
+        let (definition, _) = try await cachedDefinition(
             tenant: tenant, process: stored.state.process, version: stored.version, on: connection)
         return Self.view(of: stored, definition: definition, now: clock.now())
     }
 
-    /// The view of an instance as stored, with what it waits for.
-    static func view(of stored: StoredInstance, definition: ProcessDefinition, now: Date) -> InstanceView {
-        let waiting = Interpreter(definition: definition).waiting(for: stored.state, now: now)
+    /// The view of an instance as stored, with what it waits for (the events from the definition's entry when
+    /// they are the same for every instance).
+    static func view(of stored: StoredInstance, definition: DefinitionCache.Entry, now: Date) -> InstanceView {
         let instance = stored.state
+        let waiting = Interpreter(definition: definition.definition).waitingValue(
+            for: instance, now: now, sharedEvents: definition.sharedEvents[instance.state])
         return InstanceView(
             value: [
                 "id": .string(instance.id), "process": .string(instance.process),
                 "version": .number(Double(stored.version)), "state": .string(instance.state),
                 "status": .string(instance.status.isFinished ? "finished" : "waiting"),
                 "outcome": instance.outcome.map(Value.string) ?? .null, "context": .object(instance.context),
-                "output": .object(instance.output), "waiting": waiting.value,
+                "output": .object(instance.output), "waiting": waiting,
                 "parent_id": stored.parentId.map(Value.string) ?? .null,
                 "revision": .number(Double(stored.revision)),
                 "started_at": .date(instance.startedAt),
