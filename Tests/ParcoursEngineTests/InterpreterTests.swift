@@ -252,4 +252,54 @@ struct InterpreterTests {
             interpreter.handle(.submit(name: "submit", payload: [:]), to: done.instance, now: t0).rejection()?.code
                 == .finished)
     }
+
+    /// Validation evaluates a field's password policy or fixed prefill against the instance, also inside an object
+    /// or a list, and skips building the instance's environment for fields that need none.
+    @Test func nestedPoliciesAndFixedPrefillsAreEvaluatedAgainstTheInstance() throws {
+        let source = """
+            process: nested_fields
+            start: form
+            params:
+              code: { type: string, default: ABC-1 }
+            settings:
+              policy: { min_length: 10, min_classes: 3 }
+            states:
+              form:
+                on:
+                  submit:
+                    fields:
+                      account:
+                        type: object
+                        fields:
+                          password: { type: password, required: true, policy: settings.policy }
+                          code: { type: string, prefill: context.code, editable: false }
+                      free: { type: string }
+                    goto: form
+                  pins:
+                    fields:
+                      notes: { type: list, items: { type: object, fields: { pin: { type: password, policy: settings.policy } } } }
+                    goto: form
+                  stop:
+                    goto: done
+              done:
+                final: success
+            """
+        let workspace = try engineWorkspace(["nested.yaml": source])
+        let interpreter = Interpreter(definition: try #require(workspace.definition(named: "nested_fields")))
+        let instance = try interpreter.start(id: "n1", params: [:], now: t0).step().instance
+        #expect(instance.context["code"] == "ABC-1")
+        func submit(_ payload: [String: Value], as event: String = "submit") -> Result<Interpreter.Progress, Rejection>
+        {
+            interpreter.handle(.submit(name: event, payload: payload), to: instance, now: t0)
+        }
+        let weak = submit(["account": ["password": "short"]]).rejection()
+        #expect(weak?.fieldErrors.map(\.field) == ["account.password"])
+        let changed = submit(["account": ["password": "Long-enough-1", "code": "XYZ"]]).rejection()
+        #expect(changed?.fieldErrors.map(\.field) == ["account.code"])
+        let weakPin = submit(["notes": [["pin": "1234"]]], as: "pins").rejection()
+        #expect(weakPin?.fieldErrors.first?.field.hasPrefix("notes") == true)
+        _ = try submit(["notes": [["pin": "Long-enough-1"]]], as: "pins").step()
+        let accepted = try submit(["account": ["password": "Long-enough-1"], "free": "x"]).step()
+        #expect(accepted.instance.context["account"]?[member: "code"] == "ABC-1")
+    }
 }

@@ -2,6 +2,15 @@ import Foundation
 import ParcoursDSL
 import ParcoursIdentifiers
 
+extension FieldSpec {
+    /// Whether validating this field (or one inside it) evaluates an expression: a password policy, or the prefill
+    /// of a field that cannot be changed. Keep in step with `FieldValidator`'s uses of its environment.
+    var evaluatesWhenValidated: Bool {
+        policy != nil || (!editable && prefill != nil) || itemSpecs.contains(where: \.evaluatesWhenValidated)
+            || fields.contains(where: \.evaluatesWhenValidated)
+    }
+}
+
 /// Checks and normalises a payload against declared fields: the gate every event passes before anything changes.
 public struct FieldValidator: Sendable {
     /// Evaluates `prefill` and `policy` expressions (the instance's context and settings).

@@ -107,7 +107,7 @@ public struct Interpreter: Sendable {
                     Rejection(.unexpectedEvent, "state '\(state.name)' does not accept '\(name)' (it accepts: \(list))")
                 )
             }
-            let validator = FieldValidator(environment: environment(instance, now: now))
+            let validator = FieldValidator(environment: validationEnvironment(for: spec.fields, instance, now: now))
             let accepted: [String: Value]
             switch validator.validate(payload, against: spec.fields) {
             case .success(let values): accepted = values
@@ -221,6 +221,16 @@ public struct Interpreter: Sendable {
         } catch {
             return .failure(Rejection(.definitionError, "\(error)"))
         }
+    }
+
+    /// What the validation of `fields` evaluates against: the instance's environment when a field (at any depth)
+    /// has a password policy or a prefill it does not let change, else an empty one (most events: building the
+    /// environment copies the context and settings).
+    func validationEnvironment(for fields: [FieldSpec], _ instance: InstanceState, now: Date)
+        -> EvaluationEnvironment
+    {
+        fields.contains(where: \.evaluatesWhenValidated)
+            ? environment(instance, now: now) : EvaluationEnvironment(roots: [:], now: now)
     }
 
     func environment(_ instance: InstanceState, now: Date, extra: [String: Value] = [:]) -> EvaluationEnvironment {

@@ -588,10 +588,10 @@ extension InstanceState {
     /// The state as reading it back from its row gives it.
     var storedForm: InstanceState {
         InstanceState(
-            id: id, process: process, state: state, outcome: outcome, context: context.mapValues(\.storedForm),
-            settings: settings.mapValues(\.storedForm), startedAt: startedAt.storedForm, entries: entries,
+            id: id, process: process, state: state, outcome: outcome, context: Value.storedForm(of: context),
+            settings: Value.storedForm(of: settings), startedAt: startedAt.storedForm, entries: entries,
             waits: waitsValue.storedForm,
-            output: output.mapValues(\.storedForm))
+            output: Value.storedForm(of: output))
     }
 }
 
@@ -617,13 +617,31 @@ extension Value {
     var storedForm: Value {
         switch self {
         case .date, .duration: return Value(storage: storageObject)
-        case .list(let items): return .list(items.map(\.storedForm))
+        case .list(let items): return items.allSatisfy(\.isInStoredForm) ? self : .list(items.map(\.storedForm))
         case .object(let members):
             if members.count == 1, let key = members.keys.first, key.hasPrefix("$") {
                 return Value(storage: storageObject)
             }
-            return .object(members.mapValues(\.storedForm))
+            return .object(Self.storedForm(of: members))
         default: return self
+        }
+    }
+
+    /// The members' stored forms: the same dictionary, not a copy, when each already is its stored form (the usual
+    /// case: strings, numbers, booleans).
+    static func storedForm(of members: [String: Value]) -> [String: Value] {
+        members.values.allSatisfy(\.isInStoredForm) ? members : members.mapValues(\.storedForm)
+    }
+
+    /// Whether `storedForm` is this value itself: no date, duration or `$`-tagged object anywhere in it.
+    var isInStoredForm: Bool {
+        switch self {
+        case .date, .duration: return false
+        case .list(let items): return items.allSatisfy(\.isInStoredForm)
+        case .object(let members):
+            if members.count == 1, let key = members.keys.first, key.hasPrefix("$") { return false }
+            return members.values.allSatisfy(\.isInStoredForm)
+        default: return true
         }
     }
 }

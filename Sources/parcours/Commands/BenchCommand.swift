@@ -49,7 +49,7 @@ struct BenchCommand: AsyncParsableCommand {
             Rounds per client count: runtime then pgbench, again and again; the report gives the median round \
             (a shared machine drifts, so adjacent phases are compared).
             """)
-    var rounds = 3
+    var rounds = 5
 
     @Option(help: "The pgbench executable.")
     var pgbench = "pgbench"
