@@ -326,6 +326,8 @@ struct TypeCheckTests {
                       kind: { type: enum }
                       name: { type: string, editable: false }
                       pin: { type: password, store: true }
+                      account: { type: object, fields: { login: { type: string }, password: { type: password } } }
+                      codes: { type: list, items: { type: secret } }
                     goto: done
             """)
         #expect(found.contains("p.yaml:20:26: error: unknown field type 'emial'; did you mean 'email'?"))
@@ -333,5 +335,13 @@ struct TypeCheckTests {
         #expect(found.contains("p.yaml:22:11: error: enum field 'kind' needs 'values'"))
         #expect(found.contains("p.yaml:23:33: error: a field that is not editable needs a 'prefill'"))
         #expect(found.contains("p.yaml:24:34: error: a password field is never stored: remove 'store: true'"))
+        #expect(
+            found.contains(
+                "p.yaml:25:71: error: a password field cannot sit inside the object 'account' (which is stored whole): make it a field of the event itself"
+            ))
+        #expect(
+            found.contains(
+                "p.yaml:26:39: error: a secret field cannot sit inside the list 'codes' (which is stored whole): make it a field of the event itself"
+            ))
     }
 }

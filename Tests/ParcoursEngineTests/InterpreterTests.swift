@@ -253,9 +253,9 @@ struct InterpreterTests {
                 == .finished)
     }
 
-    /// Validation evaluates a field's password policy or fixed prefill against the instance, also inside an object
-    /// or a list, and skips building the instance's environment for fields that need none.
-    @Test func nestedPoliciesAndFixedPrefillsAreEvaluatedAgainstTheInstance() throws {
+    /// Validation evaluates a password policy and the prefill of a field that cannot change against the instance,
+    /// also inside an object or a list, and builds the instance's environment only for events that need it.
+    @Test func policiesAndFixedPrefillsAreEvaluatedAgainstTheInstanceAtAnyDepth() throws {
         let source = """
             process: nested_fields
             start: form
@@ -268,16 +268,20 @@ struct InterpreterTests {
                 on:
                   submit:
                     fields:
+                      password: { type: password, required: true, policy: settings.policy }
+                      free: { type: string }
+                    goto: form
+                  account:
+                    fields:
                       account:
                         type: object
                         fields:
-                          password: { type: password, required: true, policy: settings.policy }
+                          login: { type: string }
                           code: { type: string, prefill: context.code, editable: false }
-                      free: { type: string }
                     goto: form
-                  pins:
+                  notes:
                     fields:
-                      notes: { type: list, items: { type: object, fields: { pin: { type: password, policy: settings.policy } } } }
+                      notes: { type: list, items: { type: object, fields: { code: { type: string, prefill: context.code, editable: false } } } }
                     goto: form
                   stop:
                     goto: done
@@ -288,18 +292,18 @@ struct InterpreterTests {
         let interpreter = Interpreter(definition: try #require(workspace.definition(named: "nested_fields")))
         let instance = try interpreter.start(id: "n1", params: [:], now: t0).step().instance
         #expect(instance.context["code"] == "ABC-1")
-        func submit(_ payload: [String: Value], as event: String = "submit") -> Result<Interpreter.Progress, Rejection>
-        {
+        func send(_ event: String, _ payload: [String: Value]) -> Result<Interpreter.Progress, Rejection> {
             interpreter.handle(.submit(name: event, payload: payload), to: instance, now: t0)
         }
-        let weak = submit(["account": ["password": "short"]]).rejection()
-        #expect(weak?.fieldErrors.map(\.field) == ["account.password"])
-        let changed = submit(["account": ["password": "Long-enough-1", "code": "XYZ"]]).rejection()
-        #expect(changed?.fieldErrors.map(\.field) == ["account.code"])
-        let weakPin = submit(["notes": [["pin": "1234"]]], as: "pins").rejection()
-        #expect(weakPin?.fieldErrors.first?.field.hasPrefix("notes") == true)
-        _ = try submit(["notes": [["pin": "Long-enough-1"]]], as: "pins").step()
-        let accepted = try submit(["account": ["password": "Long-enough-1"], "free": "x"]).step()
-        #expect(accepted.instance.context["account"]?[member: "code"] == "ABC-1")
+        #expect(send("submit", ["password": "short"]).rejection()?.fieldErrors.map(\.field) == ["password"])
+        _ = try send("submit", ["password": "Long-enough-1"]).step()
+        #expect(send("account", ["account": ["code": "XYZ"]]).rejection()?.fieldErrors.map(\.field) == ["account.code"])
+        let account = try send("account", ["account": ["login": "camille"]]).step()
+        #expect(account.instance.context["account"]?[member: "code"] == "ABC-1")
+        #expect(
+            send("notes", ["notes": [["code": "XYZ"]]]).rejection()?.fieldErrors.first?.field.hasPrefix("notes") == true
+        )
+        let notes = try send("notes", ["notes": [[:]]]).step()
+        #expect(notes.instance.context["notes"] == [["code": "ABC-1"]])
     }
 }

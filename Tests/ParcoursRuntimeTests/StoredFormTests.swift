@@ -1,5 +1,6 @@
 import Foundation
 import ParcoursDSL
+import ParcoursEngine
 import Testing
 
 @testable import ParcoursRuntime
@@ -41,5 +42,27 @@ struct StoredFormTests {
         let mixed: [String: Value] = ["email": "a@example.org", "at": date]
         #expect(Value.storedForm(of: mixed)["at"] == (try readBack(date)))
         #expect(Value.storedForm(of: mixed)["email"] == "a@example.org")
+    }
+
+    /// An instance's stored form is the instance a read of its row gives: with and without what it waits on.
+    @Test func anInstanceReadsBackAsItsStoredForm() throws {
+        let started = Date(timeIntervalSince1970: 1_700_000_000.987_654_321)
+        let context: [String: Value] = ["email": "a@example.org", "deadline": .date(started), "n": 2]
+        let settings: [String: Value] = ["validity": .duration(ISODuration(days: 30))]
+        for waits: Value in [
+            ["timers": []],
+            ["timers": [["id": "t1", "state": "wait", "index": 0, "due_at": ["$date": "2026-12-01T00:00:00.123Z"]]]],
+        ] {
+            let instance = InstanceState(
+                id: "i1", process: "p", state: "wait", outcome: nil, context: context, settings: settings,
+                startedAt: started, entries: 3, waits: waits, output: ["done": false])
+            let read = InstanceState(
+                id: "i1", process: "p", state: "wait", outcome: nil,
+                context: try readBack(.object(instance.context)).objectValue ?? [:],
+                settings: try readBack(.object(instance.settings)).objectValue ?? [:],
+                startedAt: started.storedForm, entries: 3, waits: try readBack(instance.waitsValue),
+                output: try readBack(.object(instance.output)).objectValue ?? [:])
+            #expect(instance.storedForm == read)
+        }
     }
 }

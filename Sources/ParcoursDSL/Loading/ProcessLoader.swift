@@ -151,6 +151,14 @@ struct ProcessLoader {
             if type != .object { sink.error("'fields' applies to object fields only", at: fieldsNode.location) }
             spec.fields = fields(fieldsNode, what: "'fields' of '\(name)'")
         }
+        // A secret is never stored, but an object or a list field is, whole (in context and in history): a secret
+        // inside one would be kept in clear. Only an event's own fields may be secrets.
+        for nested in spec.itemSpecs + spec.fields where nested.type.isSecret {
+            sink.error(
+                "a \(nested.type.rawValue) field cannot sit inside \(type == .list ? "the list" : "the object") '\(name)' "
+                    + "(which is stored whole): make it a field of the event itself",
+                at: nested.location)
+        }
         if spec.policy != nil, type != .password {
             sink.error("'policy' applies to password fields only", at: reader.keyLocation("policy") ?? location)
         }

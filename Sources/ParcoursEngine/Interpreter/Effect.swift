@@ -124,6 +124,8 @@ public enum Redaction {
 
     /// The payload with every secret field (password, secret) masked.
     public static func redact(_ payload: [String: Value], fields: [FieldSpec]) -> [String: Value] {
+        // Secrets are fields of the event itself, never nested (the loader refuses them inside objects and lists).
+        guard fields.contains(where: \.type.isSecret) else { return payload }
         let secrets = Set(fields.filter { $0.type.isSecret }.map(\.name))
         return payload.reduce(into: [:]) { result, entry in
             result[entry.key] = secrets.contains(entry.key) ? .string(mask) : entry.value

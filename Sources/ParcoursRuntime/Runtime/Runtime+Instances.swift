@@ -587,11 +587,20 @@ extension StoredInstance {
 extension InstanceState {
     /// The state as reading it back from its row gives it.
     var storedForm: InstanceState {
-        InstanceState(
-            id: id, process: process, state: state, outcome: outcome, context: Value.storedForm(of: context),
-            settings: Value.storedForm(of: settings), startedAt: startedAt.storedForm, entries: entries,
-            waits: waitsValue.storedForm,
-            output: Value.storedForm(of: output))
+        guard timers.isEmpty, task == nil, child == nil else {
+            return InstanceState(
+                id: id, process: process, state: state, outcome: outcome, context: Value.storedForm(of: context),
+                settings: Value.storedForm(of: settings), startedAt: startedAt.storedForm, entries: entries,
+                waits: waitsValue.storedForm,
+                output: Value.storedForm(of: output))
+        }
+        // Waiting on events only (most states): nothing in `waits` changes through storage.
+        var copy = self
+        copy.context = Value.storedForm(of: context)
+        copy.settings = Value.storedForm(of: settings)
+        copy.output = Value.storedForm(of: output)
+        copy.startedAt = startedAt.storedForm
+        return copy
     }
 }
 
