@@ -69,7 +69,7 @@ public struct Interpreter: Sendable {
         var instance = InstanceState(
             id: id, process: definition.name.value, state: "", status: .waiting, context: [:], settings: settings,
             startedAt: now, entries: 0, timers: [], task: nil, child: nil, output: [:])
-        let validator = FieldValidator(environment: environment(instance, now: now))
+        let validator = FieldValidator(environment: validationEnvironment(for: definition.params, instance, now: now))
         let accepted: [String: Value]
         switch validator.validate(params, against: definition.params) {
         case .success(let values): accepted = values
