@@ -15,15 +15,23 @@
 --
 -- Run as the server role (row-level security on), with
 --   pgbench -n -M prepared -c N -j min(N,2) -T SECONDS -D run=R -f Benchmarks/transition.sql DATABASE
--- against a database where `parcours bench` created the instances `pgbench-R-1` … `pgbench-R-N` of tenant `bench`
--- (client k, counted from 0, drives `pgbench-R-(k+1)` alone, as each runtime client drives its own instance).
--- The JSON is built from the client's number so that it is parsed at every execution, as the runtime's bound
--- text is (a constant would be parsed once, when the statement is prepared).
+-- against a database where `parcours bench` created one instance per pgbench client, copies of a runtime instance of
+-- tenant `bench`: client k (counted from 0) drives `00000000-0000-4000-8000-RRRRRKKKKKKK` alone (R and k + 1 padded
+-- with zeros), as each runtime client drives its own instance.
+--
+-- The rows written are the runtime's, byte for byte in size, so that both sides write as much WAL (`parcours bench`
+-- prints it per transaction for each): the instance id is as long as the runtime's UUIDs (it is in both history rows
+-- and their index entries); the e-mail carries a number that changes at every transaction and the context's counter
+-- changes too, as the runtime's do (an update's WAL record holds only the bytes that changed). The JSON is built at
+-- every execution, as the runtime's bound text is parsed at every execution (a constant would be parsed once, when
+-- the statement is prepared).
 
 \set id :client_id + 1
-SELECT parcours_apply_event('bench', 'pgbench-' || :run::text || '-' || :id::text, NULL, 'form', 'waiting', NULL,
-    '{"email": "client' || :id::text || '@example.org", "first_name": "Camille", "last_name": "Martin-Durand", "organisation": "Direction des achats", "submissions": ' || :id::text || '}',
+\set n random(10000, 99999)
+SELECT parcours_apply_event('bench', '00000000-0000-4000-8000-' || lpad(:run::text, 5, '0') || lpad(:id::text, 7, '0'),
+    NULL, 'form', 'waiting', NULL,
+    '{"email": "client' || :client_id::text || '+' || :n::text || '@example.org", "first_name": "Camille", "last_name": "Martin-Durand", "organisation": "Direction des achats", "submissions": ' || :n::text || '}',
     '{}', :id, '{"timers": []}', now(),
     ARRAY[now(), now()]::timestamptz[], ARRAY['event', 'transition']::text[], ARRAY['submit', 'submit']::text[],
     ARRAY['form', 'form']::text[], ARRAY[NULL, 'form']::text[], ARRAY[NULL, NULL]::text[],
-    ARRAY['{"email": "client' || :id::text || '@example.org", "first_name": "Camille", "last_name": "Martin-Durand", "organisation": "Direction des achats"}', '{}']::text[]);
+    ARRAY['{"email": "client' || :client_id::text || '+' || :n::text || '@example.org", "first_name": "Camille", "last_name": "Martin-Durand", "organisation": "Direction des achats"}', '{}']::text[]);

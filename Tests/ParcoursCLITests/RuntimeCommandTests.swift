@@ -131,5 +131,34 @@ struct BenchCommandTests {
         #expect(!result.stderr.contains("pgbench with"), "\(result.stderr)")
         // Every phase started from the reset state (history emptied, vacuum, checkpoint) without a refusal.
         #expect(!result.stderr.contains("cannot reset the history"), "\(result.stderr)")
+        // Each phase reports its costs per transaction; the embedded server's CPU is measured too.
+        let lines = result.stdout.split(separator: "\n").filter { $0.contains(", round ") }
+        #expect(lines.count == 4)
+        for line in lines {
+            #expect(line.contains("per transaction: client CPU "), "\(line)")
+            #expect(!line.contains("server CPU n/a"), "\(line)")
+        }
+        // pgbench writes what the runtime writes: the same WAL per transaction within 10 % (rows as wide, as many
+        // changed bytes), so that the bare-SQL limit is not measured on lighter work.
+        for round in 1...2 {
+            let runtime = Self.walBytes(in: lines, prefix: "1 clients, round \(round)  runtime:")
+            let pgbench = Self.walBytes(in: lines, prefix: "1 clients, round \(round)  pgbench:")
+            guard let runtime, let pgbench else {
+                Issue.record("no WAL figure in round \(round): \(lines)")
+                continue
+            }
+            #expect(runtime > 500, "WAL per transaction: \(runtime) B")
+            #expect(
+                abs(runtime - pgbench) / runtime < 0.1,
+                "WAL per transaction: runtime \(runtime) B, pgbench \(pgbench) B")
+        }
+    }
+
+    /// The `WAL N B` figure of the line that contains `prefix`.
+    static func walBytes(in lines: [Substring], prefix: String) -> Double? {
+        guard let line = lines.first(where: { $0.contains(prefix) }), let range = line.range(of: "WAL ") else {
+            return nil
+        }
+        return Double(line[range.upperBound...].prefix { $0.isNumber })
     }
 }

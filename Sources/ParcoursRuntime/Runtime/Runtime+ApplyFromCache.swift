@@ -16,37 +16,13 @@ extension Runtime {
     func applyFromCache(
         tenant: String, instance id: String, event: String, payload: [String: Value], actor: String?
     ) async throws -> InstanceView? {
-        guard !applyEventUnavailable.load(ordering: .relaxed),
-            let cached = instanceCache.get(tenant: tenant, instance: id),
-            let entry = definitions.get(.init(tenant: tenant, process: cached.state.process, version: cached.version))
+        guard let plan = planApplyFromCache(tenant: tenant, instance: id, event: event, payload: payload, actor: actor)
         else { return nil }
-        let interpreter = Interpreter(definition: entry.definition)
-        let now = clock.now()
-        guard
-            case .success(.done(let step)) = interpreter.handle(
-                .submit(name: event, payload: payload), to: cached.state, now: now),
-            !step.instance.status.isFinished,
-            step.journal.allSatisfy({ if case .transition = $0 { true } else { false } })
-        else { return nil }
-
-        var history = HistoryWriter(instanceId: id)
-        history.add(
-            kind: "event", event: event, from: cached.state.state, to: nil, actor: actor,
-            details: step.redactedPayload.map(Value.object) ?? .object([:]), at: now)
-        for case .transition(let transition) in step.journal {
-            history.add(
-                kind: "transition", event: transition.trigger, from: transition.from, to: transition.to,
-                actor: actor, details: .object([:]), at: transition.at)
-        }
-        let instance = step.instance
-        let statement = Statements.ApplyEvent(
-            tenant: tenant, instance: id, expected: cached.revision,
-            update: Statements.InstanceUpdate(instance, now: now, history: history.rows))
-
+        let statement = plan.statement
         let applied: Bool
         do {
             applied = try await client.withConnection { connection in
-                try await withTaskExecutorPreference(EventLoopExecutor(connection.eventLoop)) {
+                try await withTaskExecutorPreference(EventLoopExecutor.for(connection.eventLoop)) {
                     // As in `transaction`: nothing may be written to a closed channel (it would wait forever).
                     if connection.isClosed { return false }
                     // Read to the end: the statement's implicit transaction has committed only then.
@@ -79,11 +55,59 @@ extension Runtime {
             return nil
         }
         eventsAppliedFromCache.add(1, ordering: .relaxed)
-        var saved = cached
-        saved.state = instance.storedForm
+        return committed(plan)
+    }
+
+    /// What `applyFromCache` sends, and what it keeps once the statement has applied.
+    struct ApplyPlan {
+        var tenant: String
+        var cached: StoredInstance
+        var entry: DefinitionCache.Entry
+        var instance: InstanceState
+        var statement: Statements.ApplyEvent
+    }
+
+    /// The part of `applyFromCache` before any I/O: the cached instance, the event interpreted against it, the
+    /// statement. Nil when the usual path must decide.
+    func planApplyFromCache(
+        tenant: String, instance id: String, event: String, payload: [String: Value], actor: String?
+    ) -> ApplyPlan? {
+        guard !applyEventUnavailable.load(ordering: .relaxed),
+            let cached = instanceCache.get(tenant: tenant, instance: id),
+            let entry = definitions.get(.init(tenant: tenant, process: cached.state.process, version: cached.version))
+        else { return nil }
+        let interpreter = Interpreter(definition: entry.definition)
+        let now = clock.now()
+        guard
+            case .success(.done(let step)) = interpreter.handle(
+                .submit(name: event, payload: payload), to: cached.state, now: now),
+            !step.instance.status.isFinished,
+            step.journal.allSatisfy({ if case .transition = $0 { true } else { false } })
+        else { return nil }
+
+        var history = HistoryWriter(instanceId: id)
+        history.add(
+            kind: "event", event: event, from: cached.state.state, to: nil, actor: actor,
+            details: step.redactedPayload.map(Value.object) ?? .object([:]), at: now)
+        for case .transition(let transition) in step.journal {
+            history.add(
+                kind: "transition", event: transition.trigger, from: transition.from, to: transition.to,
+                actor: actor, details: .object([:]), at: transition.at)
+        }
+        let instance = step.instance
+        let statement = Statements.ApplyEvent(
+            tenant: tenant, instance: id, expected: cached.revision,
+            update: Statements.InstanceUpdate(instance, now: now, history: history.rows))
+        return ApplyPlan(tenant: tenant, cached: cached, entry: entry, instance: instance, statement: statement)
+    }
+
+    /// The instance as the applied plan left it, kept in the cache, and its view.
+    func committed(_ plan: ApplyPlan) -> InstanceView {
+        var saved = plan.cached
+        saved.state = plan.instance.storedForm
         saved.revision += 1
-        saved.storedBytes = statement.update.storedBytes
-        instanceCache.put(tenant: tenant, saved, bytes: saved.storedBytes)
-        return Self.view(of: saved, definition: entry, now: clock.now())
+        saved.storedBytes = plan.statement.update.storedBytes
+        instanceCache.put(tenant: plan.tenant, saved, bytes: saved.storedBytes)
+        return Self.view(of: saved, definition: plan.entry, now: clock.now())
     }
 }

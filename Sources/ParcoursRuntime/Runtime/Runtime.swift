@@ -55,7 +55,7 @@ public final class Runtime: Sendable {
             do {
                 return try await client.withConnection { connection in
                     // The transaction runs on its connection's event loop (see EventLoopExecutor).
-                    try await withTaskExecutorPreference(EventLoopExecutor(connection.eventLoop)) {
+                    try await withTaskExecutorPreference(EventLoopExecutor.for(connection.eventLoop)) {
                         try await self.transaction(tenant, on: connection, body)
                     }
                 }

@@ -112,6 +112,7 @@ struct BenchCommand: AsyncParsableCommand {
 
         // The database: a scratch database on the given server, or a throwaway embedded server.
         var embedded: EmbeddedPostgres?
+        var postmaster: Int32?
         var interrupt: (any DispatchSourceSignal)?
         var folder: URL?
         let superuser: DatabaseConfiguration
@@ -141,6 +142,7 @@ struct BenchCommand: AsyncParsableCommand {
                 try? FileManager.default.removeItem(at: base)
                 throw fail(error)
             }
+            postmaster = CPUTime.postmaster(dataDirectory: postgres.dataDirectory)
         }
         let database = "parcours_bench_\(UUID().uuidString.prefix(8).lowercased())"
         var results: [Result] = []
@@ -150,7 +152,8 @@ struct BenchCommand: AsyncParsableCommand {
             let server = target.with(username: ServerRole.name, password: serverPassword)
             results = try await measure(
                 server: server, settle: Settler(superuser: target, logger: logger), catalog: catalog,
-                script: scriptPath, logger: logger)
+                script: scriptPath, probe: PhaseProbe(postmaster: postmaster, superuser: target, logger: logger),
+                logger: logger)
         } catch {
             printError("error: \(error)")
         }
@@ -303,6 +306,7 @@ struct BenchCommand: AsyncParsableCommand {
         var seconds: Double
         var p50: Double
         var p99: Double
+        var cost: PhaseCost
         var tps: Double { Double(transitions) / seconds }
     }
 
@@ -310,10 +314,12 @@ struct BenchCommand: AsyncParsableCommand {
         var tps: Double
         var latencyAverage: Double
         var failed: Int
+        var cost: PhaseCost
     }
 
     func measure(
-        server: DatabaseConfiguration, settle: Settler, catalog: ActionCatalog, script: String?, logger: Logger
+        server: DatabaseConfiguration, settle: Settler, catalog: ActionCatalog, script: String?, probe: PhaseProbe,
+        logger: Logger
     ) async throws -> [Result] {
         var results: [Result] = []
         var deployed = false
@@ -323,7 +329,7 @@ struct BenchCommand: AsyncParsableCommand {
                 rounds.append(
                     try await measureRound(
                         round, clients: count, server: server, settle: settle, catalog: catalog, script: script,
-                        deployed: &deployed, logger: logger))
+                        probe: probe, deployed: &deployed, logger: logger))
             }
             results.append(Self.median(rounds))
         }
@@ -333,7 +339,7 @@ struct BenchCommand: AsyncParsableCommand {
     /// One round at `count` clients: the runtime, then pgbench on the same database.
     func measureRound(
         _ round: Int, clients count: Int, server: DatabaseConfiguration, settle: Settler, catalog: ActionCatalog,
-        script: String?, deployed: inout Bool, logger: Logger
+        script: String?, probe: PhaseProbe, deployed: inout Bool, logger: Logger
     ) async throws -> Result {
         do {
             var configuration = server.clientConfiguration()
@@ -352,7 +358,7 @@ struct BenchCommand: AsyncParsableCommand {
                     _ = try await runtime.deploy(tenant: Self.tenant, sources: [("bench_signup.yaml", Self.source)])
                 }
                 await settle()
-                return try await self.runRuntime(runtime, clients: count, loops: loops)
+                return try await self.runRuntime(runtime, clients: count, loops: loops, probe: probe)
             }
             deployed = true
             say(
@@ -360,22 +366,23 @@ struct BenchCommand: AsyncParsableCommand {
                     format: "%3d clients, round %d  runtime: %8.1f transitions/s  p50 %6.2f ms  p99 %6.2f ms", count,
                     round,
                     figures.tps, figures.p50 * 1000, figures.p99 * 1000)
-                    + (figures.errors > 0 ? "  (\(figures.errors) errors)" : ""))
+                    + "  " + figures.cost.summary + (figures.errors > 0 ? "  (\(figures.errors) errors)" : ""))
             var pg: PgbenchFigures?
             if let script {
                 do {
-                    // Instances of their own for each round: `pgbench-RUN-k`, RUN = clients × 100 + round.
+                    // Instances of their own for each round (see createPgbenchInstances), RUN = clients × 100 + round.
                     let run = count * 100 + round
                     try await createPgbenchInstances(
                         run: run, count: count, copying: template, server: server, logger: logger)
                     await settle()
-                    pg = try await runPgbench(script: script, clients: count, run: run, server: server)
+                    pg = try await runPgbench(
+                        script: script, clients: count, run: run, server: server, probe: probe)
                     if let pg {
                         say(
                             String(
                                 format: "%3d clients, round %d  pgbench: %8.1f transactions/s  average %6.2f ms", count,
                                 round, pg.tps,
-                                pg.latencyAverage))
+                                pg.latencyAverage) + "  " + pg.cost.summary)
                     }
                 } catch {
                     printError("pgbench with \(count) clients: \(error)")
@@ -386,9 +393,9 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     /// One instance per client; each client sends `submit` to its own instance in a loop.
-    func runRuntime(_ runtime: Runtime, clients: Int, loops: MultiThreadedEventLoopGroup) async throws -> (
-        RuntimeFigures, String
-    ) {
+    func runRuntime(_ runtime: Runtime, clients: Int, loops: MultiThreadedEventLoopGroup, probe: PhaseProbe)
+        async throws -> (RuntimeFigures, String)
+    {
         var ids: [String] = []
         for _ in 0..<clients {
             ids.append(try await runtime.start(tenant: Self.tenant, process: Self.process, params: [:]).id)
@@ -397,12 +404,19 @@ struct BenchCommand: AsyncParsableCommand {
         let begin = clock.now
         let measureFrom = begin + .milliseconds(Int(warmup * 1000))
         let end = measureFrom + .milliseconds(Int(duration * 1000))
+        // What both sides spend over the measured window.
+        let sampler = Task { () -> (before: PhaseSample, after: PhaseSample) in
+            try? await Task.sleep(until: measureFrom, clock: clock)
+            let before = await PhaseSample.take(probe)
+            try? await Task.sleep(until: end, clock: clock)
+            return (before, await PhaseSample.take(probe))
+        }
         let perClient = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
             for (index, id) in ids.enumerated() {
                 // Each client runs on an event loop, as a request handler of a NIO server does, rather than on
                 // Swift's global executor: a transaction runs on its connection's loop (Runtime.inTenant), and a
                 // caller on the global executor would add two thread hops to every event.
-                group.addTask(executorPreference: EventLoopExecutor(loops.next())) {
+                group.addTask(executorPreference: EventLoopExecutor.for(loops.next())) {
                     var latencies: [Double] = []
                     latencies.reserveCapacity(Int(self.duration) * 2000)
                     var errors = 0
@@ -436,9 +450,11 @@ struct BenchCommand: AsyncParsableCommand {
         }
         var latencies = perClient.flatMap(\.0)
         latencies.sort()
+        let (before, after) = await sampler.value
         let figures = RuntimeFigures(
             transitions: latencies.count, errors: perClient.map(\.1).reduce(0, +), seconds: duration,
-            p50: Self.percentile(latencies, 0.50), p99: Self.percentile(latencies, 0.99))
+            p50: Self.percentile(latencies, 0.50), p99: Self.percentile(latencies, 0.99),
+            cost: PhaseCost(from: before, to: after, client: \.ownCPU, transactions: latencies.count))
         return (figures, ids[0])
     }
 
@@ -456,7 +472,11 @@ struct BenchCommand: AsyncParsableCommand {
 
     // MARK: - pgbench
 
-    /// `pgbench-RUN-1` … `pgbench-RUN-COUNT`: copies of a runtime instance, one per pgbench client.
+    /// The instances of pgbench's clients are named like the runtime's (UUIDs, 36 characters): this prefix, RUN on
+    /// five digits, the client's number (from 1) on seven. See Benchmarks/transition.sql.
+    static let pgbenchInstancePrefix = "00000000-0000-4000-8000-"
+
+    /// One copy of a runtime instance per pgbench client, named as `pgbenchInstancePrefix` says.
     func createPgbenchInstances(
         run: Int, count: Int, copying template: String, server: DatabaseConfiguration, logger: Logger
     ) async throws {
@@ -471,7 +491,8 @@ struct BenchCommand: AsyncParsableCommand {
                 """
                 INSERT INTO instances (tenant_id, instance_id, process, version, state, status, outcome, context,
                     settings, output, entries, waits, parent_id, revision, started_at, updated_at)
-                SELECT tenant_id, 'pgbench-' || \(run)::int::text || '-' || g::text, process, version, state, status,
+                SELECT tenant_id, \(Self.pgbenchInstancePrefix) || lpad(\(run)::int::text, 5, '0') || lpad(g::text, 7, '0'),
+                    process, version, state, status,
                     outcome, context, settings, output, entries, waits, parent_id, revision, started_at, updated_at
                 FROM instances, generate_series(1, \(count)::int) AS g WHERE instance_id = \(template)
                 """, logger: logger
@@ -488,8 +509,8 @@ struct BenchCommand: AsyncParsableCommand {
         var description: String
     }
 
-    func runPgbench(script: String, clients: Int, run: Int, server: DatabaseConfiguration) async throws
-        -> PgbenchFigures
+    func runPgbench(script: String, clients: Int, run: Int, server: DatabaseConfiguration, probe: PhaseProbe)
+        async throws -> PgbenchFigures
     {
         var arguments = [
             "-n", "-M", "prepared", "-c", "\(clients)", "-j", "\(min(clients, 2))", "-D", "run=\(run)", "-f",
@@ -503,13 +524,21 @@ struct BenchCommand: AsyncParsableCommand {
             _ = try await Self.execute(
                 pgbench, arguments + ["-T", "\(max(1, Int(warmup.rounded())))", server.database], environment)
         }
+        let before = await PhaseSample.take(probe)
         let output = try await Self.execute(
             pgbench, arguments + ["-T", "\(max(1, Int(duration.rounded())))", server.database], environment)
+        let after = await PhaseSample.take(probe)
         guard let tps = Self.number(after: "tps = ", in: output),
             let latency = Self.number(after: "latency average = ", in: output)
         else { throw PgbenchFailure(description: "unexpected pgbench output:\n\(output)") }
         let failed = Self.number(after: "number of failed transactions: ", in: output).map { Int($0) } ?? 0
-        return PgbenchFigures(tps: tps, latencyAverage: latency, failed: failed)
+        let processed =
+            Self.number(after: "number of transactions actually processed: ", in: output).map { Int($0) }
+            ?? Int(tps * duration)
+        return PgbenchFigures(
+            tps: tps, latencyAverage: latency, failed: failed,
+            // pgbench's CPU: the child this process waited for (pgbench, started through python3's exec).
+            cost: PhaseCost(from: before, to: after, client: \.childrenCPU, transactions: processed))
     }
 
     static func number(after label: String, in text: String) -> Double? {
