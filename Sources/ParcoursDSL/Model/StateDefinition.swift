@@ -1,20 +1,76 @@
-/// A state of a process: its kind, entry effects and timers.
+/// A state of a process: its kind, entry effects and timers. Its properties live in one shared, copy-on-write box,
+/// as `FieldSpec`'s do: a state is copied wherever the interpreter looks one up.
 public struct StateDefinition: Sendable, Hashable {
-    public var name: String
-    public var location: SourceLocation
-    public var title: String?
-    public var description: String?
-    public var kind: StateKind
+    struct Properties: Sendable, Hashable {
+        var name: String
+        var location: SourceLocation
+        var title: String? = nil
+        var description: String? = nil
+        var kind: StateKind
+        var entrySet: [Assignment] = []
+        var entryNotify: [NotificationSend] = []
+        var timers: [TimerSpec] = []
+    }
+
+    /// Mutated only while uniquely referenced (see `properties`), so sharing it between threads is safe.
+    final class Box: @unchecked Sendable {
+        var properties: Properties
+        init(_ properties: Properties) { self.properties = properties }
+    }
+
+    private var box: Box
+
+    private var properties: Properties {
+        get { box.properties }
+        _modify {
+            if !isKnownUniquelyReferenced(&box) { box = Box(box.properties) }
+            yield &box.properties
+        }
+    }
+
+    public var name: String {
+        get { box.properties.name }
+        set { properties.name = newValue }
+    }
+    public var location: SourceLocation {
+        get { box.properties.location }
+        set { properties.location = newValue }
+    }
+    public var title: String? {
+        get { box.properties.title }
+        set { properties.title = newValue }
+    }
+    public var description: String? {
+        get { box.properties.description }
+        set { properties.description = newValue }
+    }
+    public var kind: StateKind {
+        get { box.properties.kind }
+        set { properties.kind = newValue }
+    }
     /// Applied when the state is entered.
-    public var entrySet: [Assignment] = []
-    public var entryNotify: [NotificationSend] = []
-    public var timers: [TimerSpec] = []
+    public var entrySet: [Assignment] {
+        get { box.properties.entrySet }
+        set { properties.entrySet = newValue }
+    }
+    public var entryNotify: [NotificationSend] {
+        get { box.properties.entryNotify }
+        set { properties.entryNotify = newValue }
+    }
+    public var timers: [TimerSpec] {
+        get { box.properties.timers }
+        set { properties.timers = newValue }
+    }
 
     public init(name: String, location: SourceLocation, kind: StateKind) {
-        self.name = name
-        self.location = location
-        self.kind = kind
+        box = Box(Properties(name: name, location: location, kind: kind))
     }
+
+    public static func == (lhs: StateDefinition, rhs: StateDefinition) -> Bool {
+        lhs.box === rhs.box || lhs.box.properties == rhs.box.properties
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(box.properties) }
 
     /// Input, approval and sub-process states wait for something from outside.
     public var isWaiting: Bool {

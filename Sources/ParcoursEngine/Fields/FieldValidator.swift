@@ -155,12 +155,15 @@ public struct FieldValidator: Sendable {
             if let problem = passwordProblem(text, field: field) { return fail(problem) }
         default: break
         }
-        let length = text.count
-        if let minimum = field.minLength, length < minimum {
-            return fail("at least \(minimum) characters expected, got \(length)")
-        }
-        if let maximum = field.maxLength, length > maximum {
-            return fail("at most \(maximum) characters expected, got \(length)")
+        if field.minLength != nil || field.maxLength != nil {
+            // Counted in characters (grapheme clusters), only when a bound asks: it walks the whole text.
+            let length = text.count
+            if let minimum = field.minLength, length < minimum {
+                return fail("at least \(minimum) characters expected, got \(length)")
+            }
+            if let maximum = field.maxLength, length > maximum {
+                return fail("at most \(maximum) characters expected, got \(length)")
+            }
         }
         if let pattern = field.pattern, text.range(of: "^(?:\(pattern))$", options: .regularExpression) == nil {
             return fail(

@@ -21,7 +21,7 @@ extension Runtime {
         let statement = plan.statement
         let applied: Bool
         do {
-            applied = try await client.withConnection { connection in
+            applied = try await lender.withConnection { connection in
                 try await withTaskExecutorPreference(EventLoopExecutor.for(connection.eventLoop)) {
                     // As in `transaction`: nothing may be written to a closed channel (it would wait forever).
                     if connection.isClosed { return false }

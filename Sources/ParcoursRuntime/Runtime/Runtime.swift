@@ -16,6 +16,8 @@ public final class Runtime: Sendable {
     public let assignees: any AssigneeResolving
     public let sealer: SecretSealer
     public let logger: Logger
+    /// Where the runtime's transactions and one-statement events get their connections (see `ConnectionLender`).
+    public let lender: ConnectionLender
     let definitions = DefinitionCache()
     let instanceCache = InstanceCache()
     /// How many events `applyFromCache` applied in one statement (the rest took the locking path).
@@ -23,14 +25,22 @@ public final class Runtime: Sendable {
     /// Set when the database has no `parcours_apply_event` (not migrated to db/004): every event locks.
     let applyEventUnavailable = Atomic<Bool>(false)
 
+    /// Held connections by default: half of PostgresClient's default pool (20 connections).
+    public static let defaultHeldConnections = 10
+
     /// The channel `NOTIFY`-ed when new timers or mail are written, so that workers wake up at once.
     public static let workChannel = "parcours_work"
 
+    /// - Parameter heldConnections: how many of the pool's connections the runtime keeps leased between its uses
+    ///   (`ConnectionLender`); keep it below the pool's `maximumConnections`, whose other users (actions' own
+    ///   queries, the API's reads) lease from the rest. 0 leases from the pool at every use.
     public init(
         client: PostgresClient, catalog: ActionCatalog, clock: any RuntimeClock = SystemClock(),
-        actions: any ActionPerforming, assignees: any AssigneeResolving, sealer: SecretSealer, logger: Logger
+        actions: any ActionPerforming, assignees: any AssigneeResolving, sealer: SecretSealer, logger: Logger,
+        heldConnections: Int = Runtime.defaultHeldConnections
     ) {
         self.client = client
+        self.lender = ConnectionLender(client: client, capacity: heldConnections)
         self.catalog = catalog
         self.clock = clock
         self.actions = actions
@@ -53,7 +63,7 @@ public final class Runtime: Sendable {
         while true {
             attempt += 1
             do {
-                return try await client.withConnection { connection in
+                return try await lender.withConnection { connection in
                     // The transaction runs on its connection's event loop (see EventLoopExecutor).
                     try await withTaskExecutorPreference(EventLoopExecutor.for(connection.eventLoop)) {
                         try await self.transaction(tenant, on: connection, body)

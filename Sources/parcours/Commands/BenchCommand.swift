@@ -343,7 +343,9 @@ struct BenchCommand: AsyncParsableCommand {
     ) async throws -> Result {
         do {
             var configuration = server.clientConfiguration()
-            configuration.options.maximumConnections = count
+            // One connection per client, held by the runtime between its events (`ConnectionLender`), and one
+            // spare for whatever leases from the pool directly.
+            configuration.options.maximumConnections = count + 1
             configuration.options.minimumConnections = count
             // The pool's loops (one per core), on which the clients run too: see runRuntime.
             let loops = MultiThreadedEventLoopGroup.singleton
@@ -351,7 +353,7 @@ struct BenchCommand: AsyncParsableCommand {
             let examples = CatalogExamples(catalog: catalog)
             let runtime = Runtime(
                 client: client, catalog: catalog, actions: examples, assignees: examples, sealer: .random(),
-                logger: logger)
+                logger: logger, heldConnections: count)
             let (figures, template) = try await withClient(runtime) { [deployed] in
                 if !deployed {
                     _ = try await runtime.createTenant(id: Self.tenant, name: "Benchmark")

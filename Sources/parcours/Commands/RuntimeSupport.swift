@@ -135,7 +135,11 @@ func withClient<T: Sendable>(_ runtime: Runtime, _ body: @Sendable () async thro
             await runtime.client.run()
             return nil
         }
-        defer { group.cancelAll() }
+        defer {
+            // The held leases go back before the pool shuts down.
+            runtime.lender.shutDown()
+            group.cancelAll()
+        }
         return try await body()
     }
 }
