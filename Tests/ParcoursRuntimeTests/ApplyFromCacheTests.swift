@@ -8,8 +8,8 @@ import Testing
 @testable import ParcoursRuntime
 
 /// Events whose step only moves the instance are applied in one statement from the instance this process last
-/// committed (`Runtime.applyFromCache`, db/004_apply_event.sql); anything else, or a stale entry, takes the
-/// locking path. Either way the result must be the same.
+/// committed (`Runtime.applyFromCache`, db/004_apply_event.sql and db/005_apply_event_call.sql); anything else, or a
+/// stale entry, takes the locking path. Either way the result must be the same.
 @Suite("Runtime: events applied in one statement")
 struct ApplyFromCacheTests {
     /// A second runtime on the same database: another `serve` process, with its own cache.
@@ -138,12 +138,12 @@ struct ApplyFromCacheTests {
             let runtime = fixture.runtime
             let started = try await runtime.start(tenant: "acme", process: "counter", params: [:])
             _ = try await runtime.send(tenant: "acme", instance: started.id, event: "bump", payload: [:])
-            // As if this server had started before `parcours migrate` brought db/004.
+            // As if this server had started before `parcours migrate` brought db/005.
             _ = try await fixture.superuserQuery(
                 """
-                ALTER FUNCTION parcours_apply_event(text, text, bigint, text, text, text, text, text, integer, text,
-                    timestamptz, timestamptz[], text[], text[], text[], text[], text[], text[])
-                RENAME TO parcours_apply_event_gone
+                ALTER PROCEDURE parcours_apply_event_checked(text, text, bigint, text, text, text, text, text, integer,
+                    text, timestamptz, timestamptz[], text[], text[], text[], text[], text[], text[])
+                RENAME TO parcours_apply_event_checked_gone
                 """)
             for count in 2...4 {
                 let sent = try await runtime.send(tenant: "acme", instance: started.id, event: "bump", payload: [:])
@@ -153,6 +153,38 @@ struct ApplyFromCacheTests {
             let unavailable = runtime.applyEventUnavailable.load(ordering: .relaxed)
             #expect(unavailable)
             Self.expectWellFormedHistory(try await runtime.history(tenant: "acme", instance: started.id), events: 4)
+        }
+    }
+
+    @Test func theStatementRefusesAStaleRevisionAndChangesNothing() async throws {
+        try await RuntimeFixture.with { fixture in
+            try await fixture.tenant("acme", deploying: [TestProcesses.counter])
+            let started = try await fixture.runtime.start(tenant: "acme", process: "counter", params: [:])
+            let before = try await fixture.superuserQuery(
+                "SELECT revision::text || ' ' || state || ' ' || context::text FROM instances WHERE instance_id = '\(started.id)'"
+            )
+            let call = """
+                CALL parcours_apply_event_checked('acme', '\(started.id)', %@, 'elsewhere', 'waiting', NULL, '{}', '{}', 9,
+                    '{"timers": []}', now(), ARRAY[now()], ARRAY['event'], ARRAY['bump'], ARRAY['counting'],
+                    ARRAY[NULL]::text[], ARRAY[NULL]::text[], ARRAY['{}'])
+                """
+            do {
+                _ = try await fixture.superuserQuery(call.replacingOccurrences(of: "%@", with: "41"))
+                Issue.record("a stale revision was applied")
+            } catch {
+                #expect(Runtime.sqlState(error) == "40001", "\(String(reflecting: error))")
+            }
+            let after = try await fixture.superuserQuery(
+                "SELECT revision::text || ' ' || state || ' ' || context::text FROM instances WHERE instance_id = '\(started.id)'"
+            )
+            #expect(after == before)
+            let history = try await fixture.runtime.history(tenant: "acme", instance: started.id)
+            #expect(!history.contains { $0.to == "elsewhere" || $0.from == "elsewhere" })
+            // At the instance's revision (1, just started) the same call applies.
+            _ = try await fixture.superuserQuery(call.replacingOccurrences(of: "%@", with: "1"))
+            let applied = try await fixture.superuserQuery(
+                "SELECT revision::text || ' ' || state FROM instances WHERE instance_id = '\(started.id)'")
+            #expect(applied == ["2 elsewhere"])
         }
     }
 

@@ -25,23 +25,24 @@ extension Runtime {
                 try await withTaskExecutorPreference(EventLoopExecutor.for(connection.eventLoop)) {
                     // As in `transaction`: nothing may be written to a closed channel (it would wait forever).
                     if connection.isClosed { return false }
-                    // Read to the end: the statement's implicit transaction has committed only then.
-                    var applied = false
-                    for try await row in try await connection.execute(statement, logger: self.logger) {
-                        applied = row
-                    }
-                    return applied
+                    // The server answers once the implicit transaction has committed: it sends CommandComplete
+                    // with ReadyForQuery, after the commit at Sync (it flushes its output only before it waits
+                    // for the next message).
+                    _ = try await connection.execute(statement, logger: self.logger)
+                    return true
                 }
             }
         } catch let error as PSQLError where error.code == .server {
-            // The server refused the statement: its implicit transaction rolled back, nothing changed.
+            // The server refused the statement (40001: the instance has moved past the cached revision): its
+            // implicit transaction rolled back, nothing changed.
             instanceCache.remove(tenant: tenant, instance: id)
             if let state = Self.sqlState(error), state == "42883" || state == "42P01" {
-                // A database not migrated to db/004 (a server started before `parcours migrate`): PostgresNIO
+                // A database not migrated to db/005 (a server started before `parcours migrate`): PostgresNIO
                 // keeps a failed preparation per connection, so stop trying until this process restarts.
                 applyEventUnavailable.store(true, ordering: .relaxed)
                 logger.warning(
-                    "parcours_apply_event is missing (run `parcours migrate`): every event takes the locking path")
+                    "parcours_apply_event_checked is missing (run `parcours migrate`): every event takes the locking path"
+                )
             }
             return nil
         } catch {

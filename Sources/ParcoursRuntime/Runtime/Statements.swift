@@ -189,13 +189,15 @@ enum Statements {
     }
 
     /// Applies an event whose step only moves the instance, in one statement and its own implicit transaction, if
-    /// the instance is still at `expected` (db/004_apply_event.sql); the row says whether it applied.
+    /// the instance is still at `expected` (db/005_apply_event_call.sql); otherwise it fails with SQLSTATE 40001 and
+    /// changes nothing. A `CALL` without a result row: PostgresNIO completes it on CommandComplete, without a row
+    /// stream.
     struct ApplyEvent: PostgresPreparedStatement {
-        static let name = "parcours_apply_event"
+        static let name = "parcours_apply_event_checked"
         static let sql =
-            "SELECT parcours_apply_event($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
+            "CALL parcours_apply_event_checked($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
         static let bindingDataTypes: [PostgresDataType] = [.text, .text, .int8] + InstanceUpdate.bindingDataTypes
-        typealias Row = Bool
+        typealias Row = ()
         var tenant: String
         var instance: String
         var expected: Int
@@ -208,7 +210,7 @@ enum Statements {
             update.append(to: &bindings)
             return bindings
         }
-        func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
+        func decodeRow(_ row: PostgresRow) throws {}
     }
 
     /// Stores an instance's new state and appends its history rows, in one statement.
