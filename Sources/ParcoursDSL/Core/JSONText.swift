@@ -104,12 +104,13 @@ extension JSONText {
             case .object(let members):
                 bytes.append(UInt8(ascii: "{"))
                 var first = true
-                for key in members.keys.sorted() {
+                // The pairs sorted, rather than the keys then each value looked up again.
+                for (key, member) in members.sorted(by: { $0.key < $1.key }) {
                     if !first { bytes.append(UInt8(ascii: ",")) }
                     first = false
                     writeString(key)
                     bytes.append(UInt8(ascii: ":"))
-                    write(members[key]!)
+                    write(member)
                 }
                 bytes.append(UInt8(ascii: "}"))
             }
@@ -132,6 +133,18 @@ extension JSONText {
 
         mutating func writeString(_ text: String) {
             bytes.append(UInt8(ascii: "\""))
+            var text = text
+            let plain = text.withUTF8 { utf8 in
+                // Most strings need no escape: copied in one piece.
+                guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+                else { return false }
+                bytes.append(contentsOf: utf8)
+                return true
+            }
+            if plain {
+                bytes.append(UInt8(ascii: "\""))
+                return
+            }
             for byte in text.utf8 {
                 switch byte {
                 case UInt8(ascii: "\""): append(#"\""#)

@@ -26,6 +26,7 @@ public struct FieldValidator: Sendable {
     {
         var errors: [FieldError] = []
         var accepted: [String: Value] = [:]
+        accepted.reserveCapacity(fields.count)
         // Most payloads have no unknown field: look for one before sorting anything.
         if payload.keys.contains(where: { key in !fields.contains { $0.name == key } }) {
             let names = fields.map(\.name)

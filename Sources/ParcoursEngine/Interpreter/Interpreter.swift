@@ -234,15 +234,14 @@ public struct Interpreter: Sendable {
     }
 
     func environment(_ instance: InstanceState, now: Date, extra: [String: Value] = [:]) -> EvaluationEnvironment {
-        var roots: [String: Value] = [
-            "context": .object(instance.context),
-            "settings": .object(instance.settings),
-            "instance": .object([
-                "id": .string(instance.id), "process": .string(instance.process),
-                "started_at": .date(instance.startedAt),
-            ]),
-        ]
-        roots.merge(extra) { _, new in new }
+        var roots: [String: Value] = [:]
+        roots.reserveCapacity(3 + extra.count)
+        roots["context"] = .object(instance.context)
+        roots["settings"] = .object(instance.settings)
+        roots["instance"] = .object([
+            "id": .string(instance.id), "process": .string(instance.process), "started_at": .date(instance.startedAt),
+        ])
+        for (name, value) in extra { roots[name] = value }
         return EvaluationEnvironment(roots: roots, now: now)
     }
 
