@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 import Synchronization
 
 /// Keeps connections leased from a `PostgresClient` between the runtime's uses of them.
@@ -175,5 +176,15 @@ public final class ConnectionLender: Sendable {
             for holding in released { holding.release.resume() }
             if done { return }
         }
+    }
+}
+
+extension ConnectionLender: Service {
+    /// Waits for the service group's graceful shutdown, then gives every held lease back (`shutDown()`). List it
+    /// after the `PostgresClient` in the group: services stop in reverse order, so the leases go back before the pool
+    /// stops.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        shutDown()
     }
 }

@@ -110,7 +110,10 @@ struct DevCommand: AsyncParsableCommand {
         let mailFolder = dataFolder.appendingPathComponent("mail")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await runtime.client.run() }
-            defer { group.cancelAll() }
+            defer {
+                runtime.lender.shutDown()
+                group.cancelAll()
+            }
             try await setUpTenants(runtime: runtime, dataFolder: dataFolder)
             let workers = RuntimeWorkers(
                 runtime: runtime, transport: DevMailTransport(folder: EMLFolderTransport(folder: mailFolder)),
@@ -120,7 +123,7 @@ struct DevCommand: AsyncParsableCommand {
             let port = self.port
             let application = ParcoursServer.application(
                 runtime: runtime, domain: domain, host: "127.0.0.1", port: port,
-                services: [workers, watcher], logger: logger,
+                services: [runtime.lender, workers, watcher], logger: logger,
                 onServerRunning: { port in
                     say(
                         """

@@ -47,13 +47,17 @@ enum RuntimeFactory {
             )
             throw ExitCode(1)
         }
-        let client = PostgresClient(configuration: configuration.clientConfiguration(), backgroundLogger: logger)
+        let clientConfiguration = configuration.clientConfiguration()
+        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         let domain = DomainConfiguration(publicURL: publicURL, keyedHasher: key.keyedHasher)
         let verifier = captcha.verifier(key: key, logger: logger)
         let actions = SignupActions(
             configuration: domain, captcha: verifier, directory: DirectoryLookup(), logger: logger)
+        // The runtime holds most of the pool between its uses; four connections stay for the domain's and the
+        // API's own queries.
         let runtime = Runtime(
-            client: client, catalog: catalog, actions: actions, assignees: actions, sealer: key.sealer, logger: logger)
+            client: client, catalog: catalog, actions: actions, assignees: actions, sealer: key.sealer, logger: logger,
+            heldConnections: max(0, clientConfiguration.options.maximumConnections - 4))
         return (runtime, SignupDomain(runtime: runtime, configuration: domain, captcha: verifier))
     }
 

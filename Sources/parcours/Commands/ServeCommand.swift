@@ -52,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
             mail: MailSettings(from: mailFrom), listenConfiguration: try configuration.connectionConfiguration())
         let application = ParcoursServer.application(
             runtime: runtime, domain: domain, host: host, port: port,
-            services: [runtime.client, workers], logger: logger,
+            services: [runtime.client, runtime.lender, workers], logger: logger,
             onServerRunning: { port in
                 logger.info("parcours serving on http://\(host):\(port) (database \(configuration.redacted))")
             })
