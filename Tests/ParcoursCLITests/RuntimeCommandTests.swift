@@ -137,6 +137,7 @@ struct BenchCommandTests {
         for line in lines {
             #expect(line.contains("per transaction: client CPU "), "\(line)")
             #expect(!line.contains("server CPU n/a"), "\(line)")
+            #expect(line.contains(" flushes") && !line.contains("n/a flushes"), "\(line)")
         }
         // pgbench writes what the runtime writes: the same WAL per transaction within 10 % (rows as wide, as many
         // changed bytes), so that the bare-SQL limit is not measured on lighter work.
