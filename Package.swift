@@ -115,6 +115,7 @@ let package = Package(
                 "ParcoursRuntime", "ParcoursTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
             name: "ParcoursDomainTests",

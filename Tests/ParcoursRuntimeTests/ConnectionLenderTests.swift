@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -135,6 +136,25 @@ struct ConnectionLenderTests {
                 try await Task.sleep(for: .milliseconds(5))
             }
             #expect(answered >= 4)
+        }
+    }
+
+    @Test func asAServiceItGivesItsLeasesBackAtGracefulShutdown() async throws {
+        try await Self.withLender(capacity: 2, idleTime: .seconds(60)) { lender, fixture in
+            let group = ServiceGroup(services: [lender], logger: fixture.logger)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                for _ in 0..<3 {
+                    _ = try await lender.withConnection { try await Self.backend($0, fixture.logger) }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                // Held, and far from idle long enough to go back on their own.
+                #expect(lender.usage.held >= 1)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(lender.usage.held == 0)
         }
     }
 

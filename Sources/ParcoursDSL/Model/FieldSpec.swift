@@ -50,113 +50,93 @@ public struct FieldSpec: Sendable, Hashable {
         var store: Bool = true
     }
 
-    /// Mutated only while uniquely referenced (see `properties`), so sharing it between threads is safe.
-    final class Box: @unchecked Sendable {
-        var properties: Properties
-        init(_ properties: Properties) { self.properties = properties }
-    }
-
-    private var box: Box
-
-    private var properties: Properties {
-        get { box.properties }
-        _modify {
-            if !isKnownUniquelyReferenced(&box) { box = Box(box.properties) }
-            yield &box.properties
-        }
-    }
+    private var storage: CopyOnWrite<Properties>
 
     public var name: String {
-        get { box.properties.name }
-        set { properties.name = newValue }
+        get { storage.value.name }
+        set { storage.value.name = newValue }
     }
     public var location: SourceLocation {
-        get { box.properties.location }
-        set { properties.location = newValue }
+        get { storage.value.location }
+        set { storage.value.location = newValue }
     }
     public var type: FieldType {
-        get { box.properties.type }
-        set { properties.type = newValue }
+        get { storage.value.type }
+        set { storage.value.type = newValue }
     }
     public var required: Bool {
-        get { box.properties.required }
-        set { properties.required = newValue }
+        get { storage.value.required }
+        set { storage.value.required = newValue }
     }
     public var label: String? {
-        get { box.properties.label }
-        set { properties.label = newValue }
+        get { storage.value.label }
+        set { storage.value.label = newValue }
     }
     public var help: String? {
-        get { box.properties.help }
-        set { properties.help = newValue }
+        get { storage.value.help }
+        set { storage.value.help = newValue }
     }
     public var defaultValue: Value? {
-        get { box.properties.defaultValue }
-        set { properties.defaultValue = newValue }
+        get { storage.value.defaultValue }
+        set { storage.value.defaultValue = newValue }
     }
     public var values: [EnumValue] {
-        get { box.properties.values }
-        set { properties.values = newValue }
+        get { storage.value.values }
+        set { storage.value.values = newValue }
     }
     public var minLength: Int? {
-        get { box.properties.minLength }
-        set { properties.minLength = newValue }
+        get { storage.value.minLength }
+        set { storage.value.minLength = newValue }
     }
     public var maxLength: Int? {
-        get { box.properties.maxLength }
-        set { properties.maxLength = newValue }
+        get { storage.value.maxLength }
+        set { storage.value.maxLength = newValue }
     }
     public var pattern: String? {
-        get { box.properties.pattern }
-        set { properties.pattern = newValue }
+        get { storage.value.pattern }
+        set { storage.value.pattern = newValue }
     }
     public var minimum: Double? {
-        get { box.properties.minimum }
-        set { properties.minimum = newValue }
+        get { storage.value.minimum }
+        set { storage.value.minimum = newValue }
     }
     public var maximum: Double? {
-        get { box.properties.maximum }
-        set { properties.maximum = newValue }
+        get { storage.value.maximum }
+        set { storage.value.maximum = newValue }
     }
     public var sameAs: Located<String>? {
-        get { box.properties.sameAs }
-        set { properties.sameAs = newValue }
+        get { storage.value.sameAs }
+        set { storage.value.sameAs = newValue }
     }
     /// The item of a `list` field (indirect through an array to keep the struct finite).
     public var itemSpecs: [FieldSpec] {
-        get { box.properties.itemSpecs }
-        set { properties.itemSpecs = newValue }
+        get { storage.value.itemSpecs }
+        set { storage.value.itemSpecs = newValue }
     }
     public var fields: [FieldSpec] {
-        get { box.properties.fields }
-        set { properties.fields = newValue }
+        get { storage.value.fields }
+        set { storage.value.fields = newValue }
     }
     public var prefill: Expression? {
-        get { box.properties.prefill }
-        set { properties.prefill = newValue }
+        get { storage.value.prefill }
+        set { storage.value.prefill = newValue }
     }
     public var editable: Bool {
-        get { box.properties.editable }
-        set { properties.editable = newValue }
+        get { storage.value.editable }
+        set { storage.value.editable = newValue }
     }
     public var policy: Expression? {
-        get { box.properties.policy }
-        set { properties.policy = newValue }
+        get { storage.value.policy }
+        set { storage.value.policy = newValue }
     }
     public var store: Bool {
-        get { box.properties.store }
-        set { properties.store = newValue }
+        get { storage.value.store }
+        set { storage.value.store = newValue }
     }
 
     public init(name: String, location: SourceLocation, type: FieldType) {
-        box = Box(Properties(name: name, location: location, type: type))
+        storage = CopyOnWrite(Properties(name: name, location: location, type: type))
     }
-
-    public static func == (lhs: FieldSpec, rhs: FieldSpec) -> Bool {
-        lhs.box === rhs.box || lhs.box.properties == rhs.box.properties
-    }
-
-    public func hash(into hasher: inout Hasher) { hasher.combine(box.properties) }
 
     public var item: FieldSpec? { itemSpecs.first }
 

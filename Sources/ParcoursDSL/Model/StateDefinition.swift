@@ -12,65 +12,45 @@ public struct StateDefinition: Sendable, Hashable {
         var timers: [TimerSpec] = []
     }
 
-    /// Mutated only while uniquely referenced (see `properties`), so sharing it between threads is safe.
-    final class Box: @unchecked Sendable {
-        var properties: Properties
-        init(_ properties: Properties) { self.properties = properties }
-    }
-
-    private var box: Box
-
-    private var properties: Properties {
-        get { box.properties }
-        _modify {
-            if !isKnownUniquelyReferenced(&box) { box = Box(box.properties) }
-            yield &box.properties
-        }
-    }
+    private var storage: CopyOnWrite<Properties>
 
     public var name: String {
-        get { box.properties.name }
-        set { properties.name = newValue }
+        get { storage.value.name }
+        set { storage.value.name = newValue }
     }
     public var location: SourceLocation {
-        get { box.properties.location }
-        set { properties.location = newValue }
+        get { storage.value.location }
+        set { storage.value.location = newValue }
     }
     public var title: String? {
-        get { box.properties.title }
-        set { properties.title = newValue }
+        get { storage.value.title }
+        set { storage.value.title = newValue }
     }
     public var description: String? {
-        get { box.properties.description }
-        set { properties.description = newValue }
+        get { storage.value.description }
+        set { storage.value.description = newValue }
     }
     public var kind: StateKind {
-        get { box.properties.kind }
-        set { properties.kind = newValue }
+        get { storage.value.kind }
+        set { storage.value.kind = newValue }
     }
     /// Applied when the state is entered.
     public var entrySet: [Assignment] {
-        get { box.properties.entrySet }
-        set { properties.entrySet = newValue }
+        get { storage.value.entrySet }
+        set { storage.value.entrySet = newValue }
     }
     public var entryNotify: [NotificationSend] {
-        get { box.properties.entryNotify }
-        set { properties.entryNotify = newValue }
+        get { storage.value.entryNotify }
+        set { storage.value.entryNotify = newValue }
     }
     public var timers: [TimerSpec] {
-        get { box.properties.timers }
-        set { properties.timers = newValue }
+        get { storage.value.timers }
+        set { storage.value.timers = newValue }
     }
 
     public init(name: String, location: SourceLocation, kind: StateKind) {
-        box = Box(Properties(name: name, location: location, kind: kind))
+        storage = CopyOnWrite(Properties(name: name, location: location, kind: kind))
     }
-
-    public static func == (lhs: StateDefinition, rhs: StateDefinition) -> Bool {
-        lhs.box === rhs.box || lhs.box.properties == rhs.box.properties
-    }
-
-    public func hash(into hasher: inout Hasher) { hasher.combine(box.properties) }
 
     /// Input, approval and sub-process states wait for something from outside.
     public var isWaiting: Bool {

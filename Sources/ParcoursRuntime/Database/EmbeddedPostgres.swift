@@ -265,15 +265,25 @@ public actor EmbeddedPostgres {
         }
     }
 
+    /// The lines of `postmaster.pid` (the pid, the data directory, the start time, the port, …); empty without it.
+    private nonisolated func postmasterFile() -> [Substring] {
+        let text =
+            (try? String(contentsOf: dataDirectory.appendingPathComponent("postmaster.pid"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    /// The postmaster's process id while the server runs (from `postmaster.pid`), else nil.
+    public nonisolated var postmasterProcessID: Int32? {
+        postmasterFile().first.flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
     /// The configuration of a server already running on the data directory, when it suits (same port if one was
     /// asked, same durability settings) and answers; a running server that does not suit is stopped.
     private func reuseRunningServer(_ binaries: URL, user: String?) async throws -> DatabaseConfiguration? {
         let pgCtl = binaries.appendingPathComponent("pg_ctl")
         let status = try await ChildProcess.run(pgCtl, ["status", "-D", dataDirectory.path], as: user)
         guard status.succeeded else { return nil }
-        let pidFile =
-            (try? String(contentsOf: dataDirectory.appendingPathComponent("postmaster.pid"), encoding: .utf8)) ?? ""
-        let lines = pidFile.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = postmasterFile()
         let options =
             (try? String(contentsOf: dataDirectory.appendingPathComponent("postmaster.opts"), encoding: .utf8)) ?? ""
         if lines.count > 3, let port = Int(lines[3].trimmingCharacters(in: .whitespaces)),

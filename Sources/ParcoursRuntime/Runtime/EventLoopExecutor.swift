@@ -28,8 +28,7 @@ public final class EventLoopExecutor: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    /// A new executor for `loop`; prefer `EventLoopExecutor.for(_:)`.
-    public init(_ loop: any EventLoop) {
+    private init(_ loop: any EventLoop) {
         self.loop = loop
     }
 

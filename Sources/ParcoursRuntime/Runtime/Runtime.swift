@@ -22,7 +22,7 @@ public final class Runtime: Sendable {
     let instanceCache = InstanceCache()
     /// How many events `applyFromCache` applied in one statement (the rest took the locking path).
     let eventsAppliedFromCache = Atomic<Int>(0)
-    /// Set when the database has no `parcours_apply_event` (not migrated to db/004): every event locks.
+    /// Set when the database has no `parcours_apply_event_checked` (not migrated to db/005): every event locks.
     let applyEventUnavailable = Atomic<Bool>(false)
 
     /// Held connections by default: half of PostgresClient's default pool (20 connections).

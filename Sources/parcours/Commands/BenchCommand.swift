@@ -142,7 +142,7 @@ struct BenchCommand: AsyncParsableCommand {
                 try? FileManager.default.removeItem(at: base)
                 throw fail(error)
             }
-            postmaster = CPUTime.postmaster(dataDirectory: postgres.dataDirectory)
+            postmaster = postgres.postmasterProcessID
         }
         let database = "parcours_bench_\(UUID().uuidString.prefix(8).lowercased())"
         var results: [Result] = []

@@ -59,14 +59,9 @@ struct PhaseCost: Sendable {
     var serverCPU: Double?
     var walBytes: Double?
     var walFlushes: Double?
+}
 
-    init(clientCPU: Double?, serverCPU: Double?, walBytes: Double?, walFlushes: Double?) {
-        self.clientCPU = clientCPU
-        self.serverCPU = serverCPU
-        self.walBytes = walBytes
-        self.walFlushes = walFlushes
-    }
-
+extension PhaseCost {
     init(from before: PhaseSample, to after: PhaseSample, client: KeyPath<PhaseSample, Double>, transactions: Int) {
         let count = Double(max(1, transactions))
         func difference(_ path: KeyPath<PhaseSample, Double?>) -> Double? {

@@ -41,13 +41,6 @@ enum CPUTime {
         return Double(ticks) / ticksPerSecond
     }
 
-    /// The postmaster's pid, from the first line of `postmaster.pid` in its data directory.
-    static func postmaster(dataDirectory: URL) -> Int32? {
-        let file = dataDirectory.appendingPathComponent("postmaster.pid")
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
-        return text.split(separator: "\n").first.flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
-    }
-
     private struct Stat {
         var parent: Int32
         var own: Int
