@@ -180,6 +180,26 @@ struct WhitespaceTests {
             let expected = text.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(text.trimmingWhitespace == expected, "\(Array(text.unicodeScalars))")
             #expect(text.isBlank == expected.isEmpty)
+            let padded = "x" + text + "y"
+            let inner = padded.dropFirst().dropLast()
+            #expect(inner.trimmingWhitespace == expected, "\(Array(text.unicodeScalars))")
+            #expect(inner.isBlank == expected.isEmpty)
         }
+    }
+
+    @Test func visibleASCIIAtBothEndsIsKeptWhole() {
+        #expect("Camille".trimmingWhitespace == "Camille")
+        #expect("a b".trimmingWhitespace == "a b")
+        #expect(" a".trimmingWhitespace == "a" && "a\t".trimmingWhitespace == "a")
+        #expect("a\u{A0}".trimmingWhitespace == "a" && "\u{200B}a".trimmingWhitespace == "a")
+        #expect(!"  .".isBlank && "\t\n\u{3000} ".isBlank && "".isBlank)
+    }
+}
+
+@Suite("Value literals")
+struct ValueLiteralTests {
+    @Test func aRepeatedKeyKeepsItsLastValue() {
+        let value = Value(dictionaryLiteral: ("a", 1), ("b", 2), ("a", 3))
+        #expect(value == .object(["a": .number(3), "b": .number(2)]))
     }
 }

@@ -212,5 +212,25 @@ struct ApplyFromCacheTests {
         cache.remove(tenant: "t", instance: "d")
         #expect(cache.get(tenant: "t", instance: "d") == nil)
         #expect(cache.usage.bytes <= 40)
+
+        // Kept again after an event: replaced in place, the new state and size counted once.
+        let replacing = InstanceCache(capacity: 3, byteBudget: 100, largestEntry: 60)
+        replacing.put(tenant: "t", instance("a"), bytes: 30)
+        replacing.put(tenant: "t", instance("b"), bytes: 30)
+        var moved = instance("a")
+        moved.revision = 2
+        replacing.put(tenant: "t", moved, bytes: 40)
+        #expect(replacing.get(tenant: "t", instance: "a")?.revision == 2)
+        #expect(replacing.usage.count == 2 && replacing.usage.bytes == 70)
+        // Grown past the byte budget: the others go, the entry stays.
+        replacing.put(tenant: "t", instance("c"), bytes: 20)
+        moved.revision = 3
+        replacing.put(tenant: "t", moved, bytes: 60)
+        #expect(replacing.get(tenant: "t", instance: "a")?.revision == 3)
+        #expect(replacing.usage.bytes <= 100 && replacing.usage.bytes >= 60)
+        // Grown past the largest entry: no longer kept.
+        replacing.put(tenant: "t", moved, bytes: 61)
+        #expect(replacing.get(tenant: "t", instance: "a") == nil)
+        #expect(replacing.usage.bytes <= 40)
     }
 }

@@ -147,6 +147,11 @@ extension Value: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, Expres
     public init(nilLiteral: ()) { self = .null }
     public init(arrayLiteral elements: Value...) { self = .list(elements) }
     public init(dictionaryLiteral elements: (String, Value)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        // Built by assignment (the last value of a repeated key wins): `Dictionary(_:uniquingKeysWith:)` goes
+        // through a generic merge that cost as much as the rest of building the waiting view.
+        var object: [String: Value] = [:]
+        object.reserveCapacity(elements.count)
+        for (key, value) in elements { object[key] = value }
+        self = .object(object)
     }
 }

@@ -32,6 +32,19 @@ public final class EventLoopExecutor: TaskExecutor, @unchecked Sendable {
         self.loop = loop
     }
 
+    /// Runs `operation` with the executor of `loop` preferred, as `withTaskExecutorPreference` does, without
+    /// pushing the preference again when the task prefers that executor already (a preference is a record on the
+    /// task's status, added and removed under the task's lock: about 2 % of the runtime's CPU per event).
+    public static func prefer<Result>(
+        _ loop: any EventLoop, isolation: isolated (any Actor)? = #isolation,
+        _ operation: () async throws -> Result
+    ) async throws -> Result {
+        let executor = EventLoopExecutor.for(loop)
+        let current = withUnsafeCurrentTask { $0?.unownedTaskExecutor }
+        if current == executor.asUnownedTaskExecutor() { return try await operation() }
+        return try await withTaskExecutorPreference(executor, isolation: isolation, operation: operation)
+    }
+
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         loop.execute {

@@ -43,8 +43,20 @@ final class InstanceCache: Sendable {
     func put(tenant: String, _ stored: StoredInstance, bytes: Int) {
         let key = Key(tenant: tenant, instance: stored.state.id)
         entries.withLock { entries in
-            entries.remove(key)
-            guard bytes <= largestEntry else { return }
+            guard bytes <= largestEntry else {
+                entries.remove(key)
+                return
+            }
+            // The usual case, an instance kept again after its event: replaced in place, with one lookup.
+            if let index = entries.stored.index(forKey: key) {
+                let old = entries.stored.values[index].bytes
+                if entries.bytes - old + bytes <= byteBudget {
+                    entries.stored.values[index] = (stored, bytes)
+                    entries.bytes += bytes - old
+                    return
+                }
+                entries.remove(key)
+            }
             while !entries.stored.isEmpty
                 && (entries.stored.count >= capacity || entries.bytes + bytes > byteBudget),
                 let any = entries.stored.keys.first

@@ -23,7 +23,7 @@ extension Runtime {
         let applied: Bool
         do {
             applied = try await lender.withConnection { connection in
-                try await withTaskExecutorPreference(EventLoopExecutor.for(connection.eventLoop)) {
+                try await EventLoopExecutor.prefer(connection.eventLoop) {
                     // As in `transaction`: nothing may be written to a closed channel (it would wait forever).
                     if connection.isClosed { return false }
                     await Self.letQueuedWorkRun(on: connection.eventLoop)

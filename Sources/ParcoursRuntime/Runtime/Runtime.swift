@@ -65,7 +65,7 @@ public final class Runtime: Sendable {
             do {
                 return try await lender.withConnection { connection in
                     // The transaction runs on its connection's event loop (see EventLoopExecutor).
-                    try await withTaskExecutorPreference(EventLoopExecutor.for(connection.eventLoop)) {
+                    try await EventLoopExecutor.prefer(connection.eventLoop) {
                         try await self.transaction(tenant, on: connection, body)
                     }
                 }
