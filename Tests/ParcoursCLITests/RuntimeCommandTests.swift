@@ -122,6 +122,8 @@ struct BenchCommandTests {
         let result = try CLI.run(["bench", "--clients", "1", "--duration", "1", "--warmup", "0", "--rounds", "2"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("clients | runtime tps | p50 ms | p99 ms | pgbench tps | runtime/pgbench"))
+        // The tenant holds instances at rest besides the clients', as a tenant in use does.
+        #expect(result.stdout.contains("10000 instances at rest in tenant bench"), "\(result.stdout)")
         // Each round measures both sides, pgbench on instances of its own.
         for round in 1...2 {
             #expect(result.stdout.contains("1 clients, round \(round)  runtime:"), "\(result.stdout)")

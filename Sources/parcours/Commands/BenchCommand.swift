@@ -60,6 +60,13 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Skip pgbench (runtime figures only).")
     var noPgbench = false
 
+    @Option(
+        help: """
+            Instances of the benchmark's tenant besides the clients', created once and left at rest: a tenant in \
+            use has many, and the planner chooses its plans from the table's size.
+            """)
+    var restingInstances = 10_000
+
     @Option(name: .customLong("actions"), help: "The action catalogue (default: workflows/actions.yaml).")
     var catalog: String?
 
@@ -179,9 +186,13 @@ struct BenchCommand: AsyncParsableCommand {
 
     /// Brings the database to the same state before every phase, so that the runtime and pgbench start alike:
     /// the history emptied (each phase appends 100,000 rows or more; left to grow, it slowed every later phase,
-    /// which favoured whichever side ran first in a round), the updated instances vacuumed, then a checkpoint
-    /// (dirty pages written, so that neither phase pays for the other's). A role that may not do this (a server
-    /// given with `--database-url`) gets a warning once, and the phases run without it.
+    /// which favoured whichever side ran first in a round), the updated instances vacuumed and analysed, then a
+    /// checkpoint (dirty pages written, so that neither phase pays for the other's). With the instances at rest
+    /// (`--resting-instances`), the statistics describe a tenant in use: without them, the planner found the
+    /// primary key and `instances_by_process` equally cheap, and a session could plan the instance's update, or
+    /// the history's foreign-key check, as a scan of all the tenant's instances — a lottery that made the
+    /// server's cost per transaction differ by up to a third between the two sides of a round. A role that may
+    /// not do this (a server given with `--database-url`) gets a warning once, and the phases run without it.
     final class Settler: Sendable {
         let superuser: DatabaseConfiguration
         let logger: Logger
@@ -199,7 +210,7 @@ struct BenchCommand: AsyncParsableCommand {
                     configuration: try superuser.connectionConfiguration(), id: 5, logger: logger)
                 do {
                     _ = try await connection.query("TRUNCATE history", logger: logger).collect()
-                    _ = try await connection.query("VACUUM instances", logger: logger).collect()
+                    _ = try await connection.query("VACUUM ANALYZE instances", logger: logger).collect()
                     _ = try await connection.query("CHECKPOINT", logger: logger).collect()
                 } catch {
                     try? await connection.close()
@@ -358,6 +369,14 @@ struct BenchCommand: AsyncParsableCommand {
                 if !deployed {
                     _ = try await runtime.createTenant(id: Self.tenant, name: "Benchmark")
                     _ = try await runtime.deploy(tenant: Self.tenant, sources: [("bench_signup.yaml", Self.source)])
+                    if self.restingInstances > 0 {
+                        let template = try await runtime.start(tenant: Self.tenant, process: Self.process, params: [:])
+                        try await self.copyInstance(
+                            template.id, prefix: Self.restingInstancePrefix, run: 0, count: self.restingInstances,
+                            server: server, logger: logger)
+                        say(
+                            "\(self.restingInstances) instances at rest in tenant \(Self.tenant), besides the clients'")
+                    }
                 }
                 await settle()
                 return try await self.runRuntime(runtime, clients: count, loops: loops, probe: probe)
@@ -478,9 +497,21 @@ struct BenchCommand: AsyncParsableCommand {
     /// five digits, the client's number (from 1) on seven. See Benchmarks/transition.sql.
     static let pgbenchInstancePrefix = "00000000-0000-4000-8000-"
 
+    /// The instances at rest (`--resting-instances`), named like the others: this prefix, then zeros, then their
+    /// number on seven digits.
+    static let restingInstancePrefix = "00000000-0000-4000-9000-"
+
     /// One copy of a runtime instance per pgbench client, named as `pgbenchInstancePrefix` says.
     func createPgbenchInstances(
         run: Int, count: Int, copying template: String, server: DatabaseConfiguration, logger: Logger
+    ) async throws {
+        try await copyInstance(
+            template, prefix: Self.pgbenchInstancePrefix, run: run, count: count, server: server, logger: logger)
+    }
+
+    /// `count` copies of the instance `template`, named `prefix`, RUN on five digits, their number (from 1) on seven.
+    func copyInstance(
+        _ template: String, prefix: String, run: Int, count: Int, server: DatabaseConfiguration, logger: Logger
     ) async throws {
         let connection = try await PostgresConnection.connect(
             configuration: try server.connectionConfiguration(), id: 4, logger: logger)
@@ -493,7 +524,7 @@ struct BenchCommand: AsyncParsableCommand {
                 """
                 INSERT INTO instances (tenant_id, instance_id, process, version, state, status, outcome, context,
                     settings, output, entries, waits, parent_id, revision, started_at, updated_at)
-                SELECT tenant_id, \(Self.pgbenchInstancePrefix) || lpad(\(run)::int::text, 5, '0') || lpad(g::text, 7, '0'),
+                SELECT tenant_id, \(prefix) || lpad(\(run)::int::text, 5, '0') || lpad(g::text, 7, '0'),
                     process, version, state, status,
                     outcome, context, settings, output, entries, waits, parent_id, revision, started_at, updated_at
                 FROM instances, generate_series(1, \(count)::int) AS g WHERE instance_id = \(template)
