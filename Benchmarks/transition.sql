@@ -18,7 +18,7 @@
 -- instance's revision from one transaction to the next; comparing a bigint is not what costs.
 --
 -- Run as the server role (row-level security on), with
---   pgbench -n -M prepared -c N -j min(N,2) -T SECONDS -D run=R -f Benchmarks/transition.sql DATABASE
+--   pgbench -n -M prepared -c N -j min(N,2) -T SECONDS -D run=R -D state=form … -f Benchmarks/transition.sql DATABASE
 -- against a database where `parcours bench` created one instance per pgbench client, copies of a runtime instance of
 -- tenant `bench`: client k (counted from 0) drives `00000000-0000-4000-8000-RRRRRKKKKKKK` alone (R and k + 1 padded
 -- with zeros), as each runtime client drives its own instance.
@@ -29,13 +29,22 @@
 -- changes too, as the runtime's do (an update's WAL record holds only the bytes that changed). The JSON is built at
 -- every execution, as the runtime's bound text is parsed at every execution (a constant would be parsed once, when
 -- the statement is prepared).
+--
+-- For the same reason, what the runtime binds as parameters is bound here too, from variables `parcours bench`
+-- defines with -D (pgbench cannot build a text in a script): the state, status, output and waits, and the history's
+-- arrays. Written as constants, PostgreSQL parsed them once, at PREPARE, while the runtime's server receives all
+-- eighteen values at every execution. They come here as text (the runtime sends the arrays and the numbers in
+-- binary, which the server reads a little faster). The update's time stays now(): a constant time would leave the
+-- instance's `updated_at` unchanged from one update to the next, and its WAL record shorter than the runtime's.
+-- The variables, as `parcours bench` passes them (BenchCommand.pgbenchVariables):
+--   state=form status=waiting output={} waits={"timers":[]} ats={"2026-12-05 00:00:00+00","2026-12-05 00:00:00+00"}
+--   kinds={event,transition} events={submit,submit} froms={form,form} tos={NULL,form} actors={NULL,NULL}
 
 \set id :client_id + 1
 \set n random(10000, 99999)
 SELECT parcours_apply_event('bench', '00000000-0000-4000-8000-' || lpad(:run::text, 5, '0') || lpad(:id::text, 7, '0'),
-    NULL, 'form', 'waiting', NULL,
+    NULL, :state, :status, NULL,
     '{"email": "client' || :client_id::text || '+' || :n::text || '@example.org", "first_name": "Camille", "last_name": "Martin-Durand", "organisation": "Direction des achats", "submissions": ' || :n::text || '}',
-    '{}', :id, '{"timers": []}', now(),
-    ARRAY[now(), now()]::timestamptz[], ARRAY['event', 'transition']::text[], ARRAY['submit', 'submit']::text[],
-    ARRAY['form', 'form']::text[], ARRAY[NULL, 'form']::text[], ARRAY[NULL, NULL]::text[],
+    :output, :id, :waits, now(),
+    :ats, :kinds, :events, :froms, :tos, :actors,
     ARRAY['{"email": "client' || :client_id::text || '+' || :n::text || '@example.org", "first_name": "Camille", "last_name": "Martin-Durand", "organisation": "Direction des achats"}', '{}']::text[]);

@@ -497,6 +497,15 @@ struct BenchCommand: AsyncParsableCommand {
     /// five digits, the client's number (from 1) on seven. See Benchmarks/transition.sql.
     static let pgbenchInstancePrefix = "00000000-0000-4000-8000-"
 
+    /// What the runtime binds as parameters for one event of `bench_signup`, for pgbench to bind too (see
+    /// Benchmarks/transition.sql): as constants in the script, PostgreSQL would parse them once, at PREPARE.
+    static let pgbenchVariables: [(name: String, value: String)] = [
+        ("state", "form"), ("status", "waiting"), ("output", "{}"), ("waits", #"{"timers":[]}"#),
+        ("ats", #"{"2026-12-05 00:00:00+00","2026-12-05 00:00:00+00"}"#),
+        ("kinds", "{event,transition}"), ("events", "{submit,submit}"), ("froms", "{form,form}"),
+        ("tos", "{NULL,form}"), ("actors", "{NULL,NULL}"),
+    ]
+
     /// The instances at rest (`--resting-instances`), named like the others: this prefix, then zeros, then their
     /// number on seven digits.
     static let restingInstancePrefix = "00000000-0000-4000-9000-"
@@ -546,7 +555,11 @@ struct BenchCommand: AsyncParsableCommand {
         async throws -> PgbenchFigures
     {
         var arguments = [
-            "-n", "-M", "prepared", "-c", "\(clients)", "-j", "\(min(clients, 2))", "-D", "run=\(run)", "-f",
+            "-n", "-M", "prepared", "-c", "\(clients)", "-j", "\(min(clients, 2))", "-D", "run=\(run)",
+        ]
+        for (name, value) in Self.pgbenchVariables { arguments += ["-D", "\(name)=\(value)"] }
+        arguments += [
+            "-f",
             script, "-U", server.username, "-p", "\(server.port)",
         ]
         arguments += ["-h", server.socketDirectory ?? server.host]
