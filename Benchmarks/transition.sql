@@ -3,10 +3,10 @@
 -- It is what `Runtime.send` issues for one accepted event of the benchmark process (`bench_signup`: an input
 -- state whose `submit` event carries an e-mail, names and an organisation, a `set`, a transition back to the same
 -- state) once the runtime holds the instance as it last committed it: one statement in its own implicit
--- transaction, `CALL parcours_apply_event_checked` (db/005_apply_event_call.sql), a procedure that runs
--- `parcours_apply_event` (db/004_apply_event.sql) — set the tenant, update the instance at the revision read, append
--- the event and the transition to its history (numbered after max(seq)) — and raises an error instead of returning
--- false. This script calls the function itself: a CALL plans its arguments again at every execution, and this
+-- transaction, `CALL parcours_apply_event_checked` (db/005_apply_event_call.sql), a procedure that runs the
+-- statements of `parcours_apply_event` (db/004_apply_event.sql; in its own body since db/006) — set the tenant,
+-- update the instance at the revision read, append the event and the transition to its history (numbered after
+-- max(seq)) — and raises an error instead of returning false. This script calls the function: a CALL plans its arguments again at every execution, and this
 -- script's arguments are expressions (the JSON built from the client's number), where the runtime binds plain
 -- values; measured, the CALL made pgbench's side about 15 % slower. The bare-SQL limit is the faster form. See
 -- Sources/ParcoursRuntime/Runtime/Runtime+ApplyFromCache.swift; the runtime prepares the statement once per

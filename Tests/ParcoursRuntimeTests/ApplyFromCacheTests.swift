@@ -8,8 +8,8 @@ import Testing
 @testable import ParcoursRuntime
 
 /// Events whose step only moves the instance are applied in one statement from the instance this process last
-/// committed (`Runtime.applyFromCache`, db/004_apply_event.sql and db/005_apply_event_call.sql); anything else, or a
-/// stale entry, takes the locking path. Either way the result must be the same.
+/// committed (`Runtime.applyFromCache`, the procedure of db/005_apply_event_call.sql with the statements of
+/// db/004_apply_event.sql since db/006); anything else, or a stale entry, takes the locking path. Either way the result must be the same.
 @Suite("Runtime: events applied in one statement")
 struct ApplyFromCacheTests {
     /// A second runtime on the same database: another `serve` process, with its own cache.

@@ -8,7 +8,7 @@ extension Runtime {
     /// Applies an input event in one statement when that is certainly what the locking path would do: the instance
     /// is in `instanceCache` (as this process last committed it), its definition is parsed, and the step only moves
     /// the instance — it calls no action, arms or cancels no timer, opens no task, sends no mail, starts or ends no
-    /// sub-process. The statement (`parcours_apply_event`, db/004_apply_event.sql) applies only if the instance is
+    /// sub-process. The statement (`parcours_apply_event_checked`, db/005 and db/006) applies only if the instance is
     /// still at the cached revision.
     ///
     /// Returns nil, having changed nothing, whenever the usual path must decide instead: no cache entry, a stale one,

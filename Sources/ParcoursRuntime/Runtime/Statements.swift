@@ -189,8 +189,8 @@ enum Statements {
     }
 
     /// Applies an event whose step only moves the instance, in one statement and its own implicit transaction, if
-    /// the instance is still at `expected` (db/005_apply_event_call.sql); otherwise it fails with SQLSTATE 40001 and
-    /// changes nothing. A `CALL` without a result row: PostgresNIO completes it on CommandComplete, without a row
+    /// the instance is still at `expected` (db/005_apply_event_call.sql, its body since db/006); otherwise it fails
+    /// with SQLSTATE 40001 and changes nothing. A `CALL` without a result row: PostgresNIO completes it on CommandComplete, without a row
     /// stream.
     struct ApplyEvent: PostgresPreparedStatement {
         static let name = "parcours_apply_event_checked"
