@@ -119,8 +119,32 @@ struct BenchCommandTests {
     /// A smoke run: the command sets everything up, measures both sides and prints the table. The figures
     /// themselves are not checked (a benchmark is not a test): docs/performance.md records them.
     @Test func benchRunsBothSidesAndPrintsTheRatio() throws {
+        // What an earlier benchmark that crashed left behind (its owner gone), and one that still runs (this
+        // process): the first is removed, the second left alone.
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        let stale = URL(fileURLWithPath: "/tmp/parcours-bench-stale\(tag)")
+        let running = URL(fileURLWithPath: "/tmp/parcours-bench-running\(tag)")
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        for (folder, owner) in [(stale, ended.processIdentifier), (running, getpid())] {
+            try FileManager.default.createDirectory(
+                at: folder.appendingPathComponent("postgres"), withIntermediateDirectories: true)
+            try "\(owner)\n".write(
+                to: folder.appendingPathComponent("owner.pid"), atomically: true, encoding: .utf8)
+        }
+        defer {
+            try? FileManager.default.removeItem(at: stale)
+            try? FileManager.default.removeItem(at: running)
+        }
+
         let result = try CLI.run(["bench", "--clients", "1", "--duration", "1", "--warmup", "0", "--rounds", "2"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("stopped and removed \(stale.path)"), "\(result.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+        #expect(FileManager.default.fileExists(atPath: running.path))
+        #expect(!result.stdout.contains(running.path))
         #expect(result.stdout.contains("clients | runtime tps | p50 ms | p99 ms | pgbench tps | runtime/pgbench"))
         // The tenant holds instances at rest besides the clients', as a tenant in use does.
         #expect(result.stdout.contains("10000 instances at rest in tenant bench"), "\(result.stdout)")

@@ -111,6 +111,18 @@ struct EmbeddedPostgresTests {
         }
     }
 
+    @Test("a new instance stops a server a crashed run left on the directory (how `parcours bench` sweeps)")
+    func stopsAServerLeftRunning() async throws {
+        try await withTemporaryCluster { data in
+            let earlier = try await EmbeddedPostgres(dataDirectory: data, forTests: true).start()
+            try await EmbeddedPostgres(dataDirectory: data, forTests: true).stop()
+            await #expect(throws: DatabaseUnavailable.self) {
+                try await DatabaseCheck.verify(earlier, timeout: .seconds(2))
+            }
+            #expect(!FileManager.default.fileExists(atPath: data.appendingPathComponent("postmaster.pid").path))
+        }
+    }
+
     @Test("a development cluster keeps fsync on")
     func developmentIsDurable() async throws {
         try await withTemporaryCluster { data in
