@@ -110,12 +110,7 @@ public enum TestPostgres {
     /// A new temporary folder for a test's own cluster (in `<folder>/data`), marked with this process's id: if the
     /// process is killed, a later test run stops that cluster and deletes the folder.
     public static func temporaryClusterFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("\(ExitCleanup.folderPrefix)\(UUID().uuidString.prefix(8).lowercased())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try "\(getpid())".write(
-            to: folder.appendingPathComponent(ExitCleanup.ownerFile), atomically: true, encoding: .utf8)
-        return folder
+        try EmbeddedPostgres.makeOwnedFolder(prefix: ExitCleanup.folderPrefix)
     }
 
     // MARK: - Process-wide state
@@ -198,7 +193,6 @@ public enum TestPostgres {
     private final class ExitCleanup: @unchecked Sendable {
         static let shared = ExitCleanup()
         static let folderPrefix = "parcours-test-pg-"
-        static let ownerFile = "owner.pid"
 
         private let lock = NSLock()
         private var servers: [(EmbeddedPostgres, URL)] = []
@@ -224,17 +218,7 @@ public enum TestPostgres {
 
         /// Stops and deletes the test clusters whose process is gone (killed before its `atexit` ran).
         func removeAbandonedClusters() {
-            let temporary = FileManager.default.temporaryDirectory
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
-            for name in names where name.hasPrefix(Self.folderPrefix) {
-                let folder = temporary.appendingPathComponent(name)
-                let owner = try? String(contentsOf: folder.appendingPathComponent(Self.ownerFile), encoding: .utf8)
-                guard let pid = owner.flatMap({ pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
-                    kill(pid, 0) != 0, errno == ESRCH
-                else { continue }
-                EmbeddedPostgres(dataDirectory: folder.appendingPathComponent("data"), forTests: true).stopBlocking()
-                try? FileManager.default.removeItem(at: folder)
-            }
+            EmbeddedPostgres.removeAbandonedClusters(prefix: Self.folderPrefix, dataFolder: "data")
         }
     }
 }

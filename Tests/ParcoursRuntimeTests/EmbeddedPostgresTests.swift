@@ -123,6 +123,33 @@ struct EmbeddedPostgresTests {
         }
     }
 
+    @Test("the folders of throwaway clusters whose owner is gone are removed, the others kept")
+    func removesAbandonedClusters() throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("abandoned-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let mine = try EmbeddedPostgres.makeOwnedFolder(prefix: "x-", in: parent)
+        #expect(
+            try String(contentsOf: mine.appendingPathComponent(EmbeddedPostgres.ownerFileName), encoding: .utf8)
+                == "\(getpid())\n")
+        let abandoned = try EmbeddedPostgres.makeOwnedFolder(prefix: "x-", in: parent)
+        try "\(ended.processIdentifier)".write(
+            to: abandoned.appendingPathComponent(EmbeddedPostgres.ownerFileName), atomically: true, encoding: .utf8)
+        let unowned = parent.appendingPathComponent("x-unowned")
+        try FileManager.default.createDirectory(at: unowned, withIntermediateDirectories: true)
+        let otherPrefix = try EmbeddedPostgres.makeOwnedFolder(prefix: "y-", in: parent)
+        try "\(ended.processIdentifier)".write(
+            to: otherPrefix.appendingPathComponent(EmbeddedPostgres.ownerFileName), atomically: true, encoding: .utf8)
+
+        let removed = EmbeddedPostgres.removeAbandonedClusters(prefix: "x-", dataFolder: "data", in: parent)
+        #expect(removed.map(\.lastPathComponent) == [abandoned.lastPathComponent])
+        for kept in [mine, unowned, otherPrefix] { #expect(FileManager.default.fileExists(atPath: kept.path)) }
+        #expect(!FileManager.default.fileExists(atPath: abandoned.path))
+    }
+
     @Test("a development cluster keeps fsync on")
     func developmentIsDurable() async throws {
         try await withTemporaryCluster { data in

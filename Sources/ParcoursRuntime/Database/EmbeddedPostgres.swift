@@ -467,3 +467,43 @@ public actor EmbeddedPostgres {
         return kept.isEmpty ? "(nothing logged)" : kept.joined(separator: "\n")
     }
 }
+
+// MARK: - Throwaway clusters and their owners
+
+extension EmbeddedPostgres {
+    /// The file, in a throwaway cluster's folder, that holds the id of the process that made it.
+    public static let ownerFileName = "owner.pid"
+
+    /// A new folder `<parent>/<prefix><random>` for a throwaway cluster, marked with this process's id, so that
+    /// ``removeAbandonedClusters(prefix:dataFolder:in:)`` can tell when its owner is gone.
+    public static func makeOwnedFolder(
+        prefix: String, in parent: URL = FileManager.default.temporaryDirectory
+    ) throws -> URL {
+        let folder = parent.appendingPathComponent("\(prefix)\(UUID().uuidString.prefix(8).lowercased())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "\(getpid())\n".write(
+            to: folder.appendingPathComponent(ownerFileName), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    /// Stops and deletes the throwaway clusters (`<folder>/<dataFolder>`) of the folders `<parent>/<prefix>*`
+    /// whose owner process is gone: one killed, or crashed, before it could clean up. A folder without an owner
+    /// file, or whose owner still runs, is left alone. Returns the folders removed.
+    @discardableResult
+    public static func removeAbandonedClusters(
+        prefix: String, dataFolder: String, in parent: URL = FileManager.default.temporaryDirectory
+    ) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
+        var removed: [URL] = []
+        for name in names.sorted() where name.hasPrefix(prefix) {
+            let folder = parent.appendingPathComponent(name)
+            let owner = try? String(contentsOf: folder.appendingPathComponent(ownerFileName), encoding: .utf8)
+            guard let pid = owner.flatMap({ pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
+                kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            EmbeddedPostgres(dataDirectory: folder.appendingPathComponent(dataFolder)).stopBlocking()
+            if (try? FileManager.default.removeItem(at: folder)) != nil { removed.append(folder) }
+        }
+        return removed
+    }
+}

@@ -190,8 +190,8 @@ enum Statements {
 
     /// Applies an event whose step only moves the instance, in one statement and its own implicit transaction, if
     /// the instance is still at `expected` (db/005_apply_event_call.sql, its body since db/006); otherwise it fails
-    /// with SQLSTATE 40001 and changes nothing. A `CALL` without a result row: PostgresNIO completes it on CommandComplete, without a row
-    /// stream.
+    /// with SQLSTATE 40001 and changes nothing. A `CALL` without a result row: no RowDescription or DataRow to
+    /// decode, PostgresNIO completes it on CommandComplete (with the empty, finished form of its row stream).
     struct ApplyEvent: PostgresPreparedStatement {
         static let name = "parcours_apply_event_checked"
         static let sql =

@@ -133,15 +133,14 @@ struct BenchCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         } else {
+            // Those a benchmark that crashed (or was killed) left running go first: it could not clean up.
             let temporary = URL(fileURLWithPath: "/tmp")
-            for stale in await Self.sweepStaleServers(in: temporary, stop: Self.stopEmbedded) {
+            for stale in EmbeddedPostgres.removeAbandonedClusters(
+                prefix: Self.folderPrefix, dataFolder: "postgres", in: temporary)
+            {
                 say("stopped and removed \(stale.path), left running by a benchmark that ended without cleaning up")
             }
-            let base = temporary.appendingPathComponent(
-                "parcours-bench-\(UUID().uuidString.prefix(8).lowercased())")
-            try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-            try "\(getpid())\n".write(
-                to: base.appendingPathComponent(Self.ownerFileName), atomically: true, encoding: .utf8)
+            let base = try EmbeddedPostgres.makeOwnedFolder(prefix: Self.folderPrefix, in: temporary)
             folder = base
             say("starting a throwaway PostgreSQL (fsync on) in \(base.path) …")
             let postgres = EmbeddedPostgres(
@@ -268,39 +267,8 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     /// Stops the embedded server and removes its folder on Ctrl-C.
-    /// The file, in a throwaway server's folder, that holds the process id of the benchmark that made it.
-    static let ownerFileName = "owner.pid"
-
-    /// Stops and removes the throwaway servers of benchmarks that ended without cleaning up — a crash or SIGKILL
-    /// leaves them no chance to, and their server would run on, idle, until someone stops it: the folders
-    /// `parcours-bench-*` in `parent` whose owner process (`ownerFileName`) is gone. A folder without an owner
-    /// file, or whose owner still runs, is left alone. Returns the folders removed.
-    static func sweepStaleServers(in parent: URL, stop: (URL) async -> Void) async -> [URL] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
-        var removed: [URL] = []
-        for name in names.sorted() where name.hasPrefix("parcours-bench-") {
-            let folder = parent.appendingPathComponent(name)
-            guard
-                let text = try? String(
-                    contentsOf: folder.appendingPathComponent(ownerFileName), encoding: .utf8),
-                let owner = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-                !isRunning(owner)
-            else { continue }
-            await stop(folder.appendingPathComponent("postgres"))
-            if (try? FileManager.default.removeItem(at: folder)) != nil { removed.append(folder) }
-        }
-        return removed
-    }
-
-    /// Whether a process with this id exists (one that is not ours to signal still does).
-    static func isRunning(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
-    }
-
-    /// Stops whatever server runs on a throwaway data directory.
-    static func stopEmbedded(_ dataDirectory: URL) async {
-        try? await EmbeddedPostgres(dataDirectory: dataDirectory, forTests: false).stop()
-    }
+    /// The throwaway servers' folders in /tmp: this prefix, then a random suffix.
+    static let folderPrefix = "parcours-bench-"
 
     static func stopOnInterrupt(_ postgres: EmbeddedPostgres, folder: URL) -> any DispatchSourceSignal {
         signal(SIGINT, SIG_IGN)
