@@ -78,11 +78,13 @@ struct FieldValidatorTests {
     @Test func theAddressCheckFollowsItsRules() {
         let local64 = String(repeating: "a", count: 64)
         let valid = [
-            "a@b.fr", "a.b+c@d.e.fr", "\(local64)@b.fr", "é@b.fr", "x@" + String(repeating: "d", count: 249) + ".fr",
+            "a@b.fr", "a.b+c@d.e.fr", "a..b@c.fr", ".a@b.fr", "\(local64)@b.fr", "é@b.fr",
+            "x@" + String(repeating: "d", count: 249) + ".fr",
         ]
         let invalid = [
             "", "@b.fr", "a@", "a@b", "a@@b.fr", "a@b@c.fr", "a@.b.fr", "a@b.fr.", "a@b..fr", "a\(local64)@b.fr",
             "a b@c.fr", "a\u{A0}b@c.fr", "a\u{2003}@b.fr", "a,b@c.fr", "a;b@c.fr", "<a@b.fr>", "a@b.fr\n",
+            "a\tb@c.fr", "a@b.fr\u{85}", "a@b\u{200B}.fr", "a@b.fr.", "a@b.", "a@.",
             // 255 octets; the second is 254 characters, but RFC 5321 counts octets.
             "x@" + String(repeating: "d", count: 250) + ".fr", "ée@" + String(repeating: "d", count: 248) + ".fr",
         ]

@@ -134,7 +134,10 @@ public struct FieldValidator: Sendable {
         var text = field.type.isSecret ? raw : raw.trimmingWhitespace
         switch field.type {
         case .email:
-            text = text.lowercased()
+            // Most addresses come in lower case already: no new string then.
+            if text.utf8.contains(where: { $0 >= 0x80 || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) {
+                text = text.lowercased()
+            }
             if !FieldValidator.isEmail(text) { return fail("not a valid e-mail address") }
         case .phone:
             let digits = text.filter(\.isNumber)
@@ -198,16 +201,37 @@ public struct FieldValidator: Sendable {
     /// A pragmatic address check: one `@`, a dot in the domain, no spaces; lengths in octets as RFC 5321 counts
     /// them (64 for the local part, 254 in all).
     public static func isEmail(_ text: String) -> Bool {
-        let bytes = text.utf8
-        guard bytes.count <= 254, let at = bytes.firstIndex(of: UInt8(ascii: "@")) else { return false }
-        let local = bytes[..<at]
-        let domain = bytes[bytes.index(after: at)...]
-        guard !local.isEmpty, local.count <= 64, !domain.contains(UInt8(ascii: "@")),
-            domain.contains(UInt8(ascii: ".")), domain.first != UInt8(ascii: "."), domain.last != UInt8(ascii: "."),
-            !zip(domain, domain.dropFirst()).contains(where: { $0 == UInt8(ascii: ".") && $1 == $0 })
-        else { return false }
-        return !text.unicodeScalars.contains { scalar in
-            scalar.isWhitespaceOrNewline || scalar == "," || scalar == ";" || scalar == "<" || scalar == ">"
+        var text = text
+        // One pass over the bytes: every event with an address field checks it.
+        return text.withUTF8 { bytes in
+            guard bytes.count <= 254 else { return false }
+            var at: Int?
+            var hasNonASCII = false
+            var previous: UInt8 = 0
+            var domainHasDot = false
+            for (index, byte) in bytes.enumerated() {
+                switch byte {
+                case UInt8(ascii: "@"):
+                    if at != nil { return false }
+                    at = index
+                case UInt8(ascii: " "), 0x09...0x0D, UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "<"),
+                    UInt8(ascii: ">"):
+                    return false
+                case UInt8(ascii: "."):
+                    if at != nil {
+                        // Two dots in a row, or a dot right after the `@`, in the domain.
+                        if previous == UInt8(ascii: ".") || previous == UInt8(ascii: "@") { return false }
+                        domainHasDot = true
+                    }
+                default:
+                    if byte >= 0x80 { hasNonASCII = true }
+                }
+                previous = byte
+            }
+            guard let at, at > 0, at <= 64, domainHasDot, previous != UInt8(ascii: ".") else { return false }
+            // White space beyond ASCII (U+0085, U+00A0, U+2000…) only when the text has other than ASCII.
+            return !hasNonASCII
+                || !String(decoding: bytes, as: UTF8.self).unicodeScalars.contains(where: \.isWhitespaceOrNewline)
         }
     }
 }

@@ -348,7 +348,11 @@ public struct Interpreter: Sendable {
         step.instance.state = name
         step.instance.entries += 1
         let entry = step.instance.entries
-        let inputRoots: [String: Value] = input.isEmpty ? [:] : ["input": .object(input)]
+        // Built only for a state that evaluates something on entry (most input states do not).
+        let evaluatesOnEntry =
+            !state.entrySet.isEmpty || !state.entryNotify.isEmpty || !state.timers.isEmpty
+            || { if case .input = state.kind { false } else { true } }()
+        let inputRoots: [String: Value] = input.isEmpty || !evaluatesOnEntry ? [:] : ["input": .object(input)]
         try apply(state.entrySet, step: &step, roots: inputRoots)
         try send(state.entryNotify, step: &step, roots: inputRoots)
 

@@ -102,6 +102,7 @@ extension Runtime {
         else { return nil }
 
         var history = HistoryWriter(instanceId: id)
+        history.rows.reserveCapacity(1 + step.transitions.count)
         history.add(
             kind: "event", event: event, from: cached.state.state, to: nil, actor: actor,
             details: step.redactedPayload.map(Value.object) ?? .object([:]), at: now)

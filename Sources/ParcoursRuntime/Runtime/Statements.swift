@@ -61,42 +61,29 @@ enum Statements {
         var id: String
     }
 
-    /// History rows as parallel arrays, numbered after the instance's last row: `unnest … WITH ORDINALITY` keeps
-    /// their order, and the instance is locked, so the numbers cannot race.
+    /// History rows, bound as parallel arrays (one per column) numbered after the instance's last row: `unnest …
+    /// WITH ORDINALITY` keeps their order, and the instance is locked, so the numbers cannot race. Each array is
+    /// written from the rows themselves when the statement is sent, rather than copied into arrays of its own first.
     struct HistoryRows: Sendable {
-        var at: [Date] = []
-        var kind: [String] = []
-        var event = NullableTextArray()
-        var from = NullableTextArray()
-        var to = NullableTextArray()
-        var actor = NullableTextArray()
-        var details: [String] = []
+        var rows: [HistoryWriter.Row]
+        /// Each row's details as JSON text, in the rows' order.
+        var details: [String]
 
-        var isEmpty: Bool { kind.isEmpty }
+        var isEmpty: Bool { rows.isEmpty }
 
         init(_ rows: [HistoryWriter.Row]) {
-            at.reserveCapacity(rows.count)
-            kind.reserveCapacity(rows.count)
-            details.reserveCapacity(rows.count)
-            for row in rows {
-                at.append(row.at)
-                kind.append(row.kind)
-                event.values.append(row.event)
-                from.values.append(row.from)
-                to.values.append(row.to)
-                actor.values.append(row.actor)
-                details.append(row.details.compactStorageJSON)
-            }
+            self.rows = rows
+            details = rows.map { $0.details.compactStorageJSON }
         }
 
         func append(to bindings: inout PostgresBindings) {
-            bindings.append(at)
-            bindings.append(kind)
-            bindings.append(event)
-            bindings.append(from)
-            bindings.append(to)
-            bindings.append(actor)
-            bindings.append(details)
+            bindings.append(HistoryTimes(rows: rows))
+            bindings.append(HistoryTexts(rows: rows, column: .kind))
+            bindings.append(HistoryTexts(rows: rows, column: .event))
+            bindings.append(HistoryTexts(rows: rows, column: .from))
+            bindings.append(HistoryTexts(rows: rows, column: .to))
+            bindings.append(HistoryTexts(rows: rows, column: .actor))
+            bindings.append(TextArray(values: details))
         }
     }
 
@@ -251,21 +238,130 @@ struct NullableTextArray: PostgresNonThrowingEncodable, PostgresDynamicTypeEncod
     func encode<JSONEncoder: PostgresJSONEncoder>(
         into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
     ) {
-        // The binary array format: dimensions, has-nulls flag, element type; then per dimension its length and
-        // lower bound; then each element as a length (-1: NULL) and its bytes.
-        buffer.writeInteger(values.isEmpty ? 0 : 1, as: Int32.self)
-        buffer.writeInteger(values.contains(where: { $0 == nil }) ? 1 : 0, as: Int32.self)
-        buffer.writeInteger(PostgresDataType.text.rawValue)
-        guard !values.isEmpty else { return }
-        buffer.writeInteger(Int32(values.count))
-        buffer.writeInteger(1, as: Int32.self)
-        for value in values {
-            if let value {
-                buffer.writeInteger(Int32(value.utf8.count))
-                buffer.writeString(value)
-            } else {
-                buffer.writeInteger(-1, as: Int32.self)
+        Self.write(count: values.count, into: &buffer) { values[$0] }
+    }
+
+    /// Writes `count` values (NULL for nil), `value(i)` the i-th, as a binary `text[]`.
+    static func write(count: Int, into buffer: inout ByteBuffer, value: (Int) -> String?) {
+        var size = 0
+        var hasNulls = false
+        for index in 0..<count {
+            if let text = value(index) { size += 4 + text.utf8.count } else { size += 4; hasNulls = true }
+        }
+        BinaryArray.write(count: count, hasNulls: hasNulls, element: .text, size: size, into: &buffer) { output in
+            for index in 0..<count {
+                if var text = value(index) {
+                    text.withUTF8 { output.write(length: $0.count, bytes: $0) }
+                } else {
+                    output.write(length: -1, bytes: nil)
+                }
             }
+        }
+    }
+}
+
+/// A `text[]` without NULLs.
+struct TextArray: PostgresNonThrowingEncodable, PostgresDynamicTypeEncodable, Sendable {
+    var values: [String] = []
+
+    static var psqlType: PostgresDataType { .textArray }
+    static var psqlFormat: PostgresFormat { .binary }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(
+        into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
+    ) {
+        NullableTextArray.write(count: values.count, into: &buffer) { values[$0] }
+    }
+}
+
+/// The `at` column of history rows, as a `timestamptz[]`.
+struct HistoryTimes: PostgresNonThrowingEncodable, PostgresDynamicTypeEncodable, Sendable {
+    var rows: [HistoryWriter.Row]
+
+    static var psqlType: PostgresDataType { .timestamptzArray }
+    static var psqlFormat: PostgresFormat { .binary }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(
+        into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
+    ) {
+        // Each instant as PostgresNIO writes a `Date`: microseconds since 2000-01-01, truncated.
+        let epoch = Date(timeIntervalSince1970: 946_684_800)
+        BinaryArray.write(
+            count: rows.count, hasNulls: false, element: .timestamptz, size: rows.count * 12, into: &buffer
+        ) { output in
+            for index in rows.indices {
+                let microseconds = Int64(rows[index].at.timeIntervalSince(epoch) * 1_000_000)
+                withUnsafeBytes(of: microseconds.bigEndian) { output.write(length: 8, bytes: $0) }
+            }
+        }
+    }
+}
+
+/// A text column of history rows, as a `text[]` (NULL where the row has no value).
+struct HistoryTexts: PostgresNonThrowingEncodable, PostgresDynamicTypeEncodable, Sendable {
+    enum Column: Sendable { case kind, event, from, to, actor }
+    var rows: [HistoryWriter.Row]
+    var column: Column
+
+    static var psqlType: PostgresDataType { .textArray }
+    static var psqlFormat: PostgresFormat { .binary }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(
+        into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
+    ) {
+        // By position: a row read as a whole would be copied (each of its strings retained) for one field.
+        let rows = rows
+        switch column {
+        case .kind: NullableTextArray.write(count: rows.count, into: &buffer) { rows[$0].kind }
+        case .event: NullableTextArray.write(count: rows.count, into: &buffer) { rows[$0].event }
+        case .from: NullableTextArray.write(count: rows.count, into: &buffer) { rows[$0].from }
+        case .to: NullableTextArray.write(count: rows.count, into: &buffer) { rows[$0].to }
+        case .actor: NullableTextArray.write(count: rows.count, into: &buffer) { rows[$0].actor }
+        }
+    }
+}
+
+/// PostgreSQL's binary array format, written with one capacity check: every event binds seven arrays (its history
+/// rows), and PostgresNIO's element-by-element writes cost a bounds and exclusivity check per integer.
+enum BinaryArray {
+    /// Where the elements go: each as its length (-1: NULL) and its bytes.
+    struct Output {
+        var base: UnsafeMutableRawPointer
+        var offset = 0
+
+        mutating func write(length: Int, bytes: UnsafeRawBufferPointer?) {
+            base.storeBytes(of: Int32(length).bigEndian, toByteOffset: offset, as: Int32.self)
+            offset += 4
+            if let bytes, let source = bytes.baseAddress, bytes.count > 0 {
+                (base + offset).copyMemory(from: source, byteCount: bytes.count)
+                offset += bytes.count
+            }
+        }
+
+        mutating func write(length: Int, bytes: UnsafeBufferPointer<UInt8>) {
+            write(length: length, bytes: UnsafeRawBufferPointer(bytes))
+        }
+    }
+
+    /// Writes the header (dimensions, has-nulls flag, element type; the length and lower bound of the one
+    /// dimension) and then `elements`, which must write exactly `size` bytes.
+    static func write(
+        count: Int, hasNulls: Bool, element: PostgresDataType, size: Int, into buffer: inout ByteBuffer,
+        elements: (inout Output) -> Void
+    ) {
+        let header = count == 0 ? 12 : 20
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: header + size) { raw in
+            var output = Output(base: raw.baseAddress!)
+            output.base.storeBytes(of: Int32(count == 0 ? 0 : 1).bigEndian, toByteOffset: 0, as: Int32.self)
+            output.base.storeBytes(of: Int32(hasNulls ? 1 : 0).bigEndian, toByteOffset: 4, as: Int32.self)
+            output.base.storeBytes(of: element.rawValue.bigEndian, toByteOffset: 8, as: UInt32.self)
+            guard count > 0 else { return 12 }
+            output.base.storeBytes(of: Int32(count).bigEndian, toByteOffset: 12, as: Int32.self)
+            output.base.storeBytes(of: Int32(1).bigEndian, toByteOffset: 16, as: Int32.self)
+            output.offset = 20
+            elements(&output)
+            precondition(output.offset == header + size, "BinaryArray: the elements wrote an unexpected size")
+            return output.offset
         }
     }
 }

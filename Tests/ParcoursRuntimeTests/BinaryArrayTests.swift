@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import ParcoursDSL
+import PostgresNIO
+import Testing
+
+@testable import ParcoursRuntime
+
+/// The history's arrays are written by hand (`BinaryArray`): PostgreSQL must read them as it reads PostgresNIO's own
+/// encoding of the same values.
+@Suite("Binary arrays of the history")
+struct BinaryArrayTests {
+    /// Runs `body` with a connection to a fresh database.
+    static func withConnection(_ body: @Sendable (PostgresConnection, Logger) async throws -> Void) async throws {
+        try await RuntimeFixture.with { fixture in
+            let connection = try await PostgresConnection.connect(
+                configuration: try fixture.superuser.connectionConfiguration(), id: 3, logger: fixture.logger)
+            do {
+                try await body(connection, fixture.logger)
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try await connection.close()
+        }
+    }
+
+    /// What PostgreSQL reads from the two bindings, cast to `type`, as JSON text.
+    static func read(_ bindings: PostgresBindings, as type: String, on connection: PostgresConnection, logger: Logger)
+        async throws -> (String, String)
+    {
+        let query = PostgresQuery(
+            unsafeSQL: "SELECT array_to_json($1::\(type))::text, array_to_json($2::\(type))::text", binds: bindings)
+        var result = ("", "")
+        for try await (first, second) in try await connection.query(query, logger: logger).decode(
+            (String?, String?).self)
+        {
+            result = (first ?? "NULL", second ?? "NULL")
+        }
+        return result
+    }
+
+    @Test func textArraysReadAsPostgresNIOsEncodingOfTheSameTexts() async throws {
+        try await Self.withConnection { connection, logger in
+            for values: [String] in [
+                [], ["event"], ["", "é ✓ 𝄞", String(repeating: "x", count: 5_000), "\"quoted\""],
+            ] {
+                var bindings = PostgresBindings()
+                bindings.append(TextArray(values: values))
+                bindings.append(values)
+                let (mine, reference) = try await Self.read(bindings, as: "text[]", on: connection, logger: logger)
+                #expect(mine == reference, "\(values)")
+            }
+        }
+    }
+
+    @Test func nullsAreWrittenAsNulls() async throws {
+        try await Self.withConnection { connection, logger in
+            var bindings = PostgresBindings()
+            bindings.append(NullableTextArray(values: [nil, "form", nil, ""]))
+            bindings.append(NullableTextArray(values: []))
+            let (mine, empty) = try await Self.read(bindings, as: "text[]", on: connection, logger: logger)
+            #expect(mine == #"[null,"form",null,""]"#)
+            #expect(empty == "[]")
+        }
+    }
+
+    @Test func historyColumnsAreTheRowsFields() async throws {
+        let at = Date(timeIntervalSince1970: 1_767_225_600.123_456_7)
+        let rows = [
+            HistoryWriter.Row(
+                kind: "event", event: "submit", from: "form", to: nil, actor: nil, details: ["email": "a@b.fr"],
+                at: at),
+            HistoryWriter.Row(
+                kind: "transition", event: "submit", from: "form", to: "form", actor: "agent", details: [:],
+                at: at.addingTimeInterval(0.000_001)),
+        ]
+        try await Self.withConnection { connection, logger in
+            // The instants as PostgresNIO writes them (microseconds, truncated).
+            var times = PostgresBindings()
+            times.append(HistoryTimes(rows: rows))
+            times.append(rows.map(\.at))
+            let (mine, reference) = try await Self.read(times, as: "timestamptz[]", on: connection, logger: logger)
+            #expect(mine == reference)
+            #expect(mine.contains("2026-01-01T00:00:00.123456+00:00"), "\(mine)")
+            for (column, expected) in [
+                (HistoryTexts.Column.kind, #"["event","transition"]"#), (.event, #"["submit","submit"]"#),
+                (.from, #"["form","form"]"#), (.to, #"[null,"form"]"#), (.actor, #"[null,"agent"]"#),
+            ] {
+                var texts = PostgresBindings()
+                texts.append(HistoryTexts(rows: rows, column: column))
+                texts.appendNull()
+                let (read, _) = try await Self.read(texts, as: "text[]", on: connection, logger: logger)
+                #expect(read == expected, "\(column)")
+            }
+        }
+        #expect(Statements.HistoryRows(rows).details == [#"{"email":"a@b.fr"}"#, "{}"])
+        var bindings = PostgresBindings()
+        Statements.HistoryRows(rows).append(to: &bindings)
+        #expect(bindings.count == 7)
+    }
+}
