@@ -139,7 +139,9 @@ struct BenchCommandTests {
             try? FileManager.default.removeItem(at: running)
         }
 
-        let result = try CLI.run(["bench", "--clients", "1", "--duration", "1", "--warmup", "0", "--rounds", "2"])
+        let result = try CLI.run([
+            "bench", "--clients", "1", "--duration", "1", "--warmup", "0", "--rounds", "2", "--own-work",
+        ])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("stopped and removed \(stale.path)"), "\(result.stdout)")
         #expect(!FileManager.default.fileExists(atPath: stale.path))
@@ -148,6 +150,11 @@ struct BenchCommandTests {
         #expect(result.stdout.contains("clients | runtime tps | p50 ms | p99 ms | pgbench tps | runtime/pgbench"))
         // The tenant holds instances at rest besides the clients', as a tenant in use does.
         #expect(result.stdout.contains("10000 instances at rest in tenant bench"), "\(result.stdout)")
+        // The runtime's own work per event, measured once, before the first round.
+        #expect(
+            result.stdout.components(separatedBy: "the runtime's own work per event, without I/O: ").count == 2,
+            "\(result.stdout)")
+        #expect(!result.stderr.contains("could not be applied from the cache"), "\(result.stderr)")
         // Each round measures both sides, pgbench on instances of its own.
         for round in 1...2 {
             #expect(result.stdout.contains("1 clients, round \(round)  runtime:"), "\(result.stdout)")

@@ -128,3 +128,27 @@ extension Runtime {
         return Self.view(of: saved, definition: plan.entry, now: clock.now())
     }
 }
+
+extension Runtime {
+    /// The runtime's own CPU time for one event applied from the cache, without I/O: the plan (the interpreter, the
+    /// statement's values), the statement's bindings, and the cache entry and view it keeps once applied. For
+    /// `parcours bench --own-work`: a steadier figure than a whole round on a shared machine. Every iteration plans
+    /// against the entry the previous one left, as consecutive events do; nothing is sent, and the instance's entry
+    /// is forgotten afterwards (the next event reads the instance again). Nil when the event cannot be applied from
+    /// the cache (send one through `send` first).
+    package func measureOwnWork(
+        tenant: String, instance id: String, event: String, payload: [String: Value], iterations: Int
+    ) -> Duration? {
+        defer { instanceCache.remove(tenant: tenant, instance: id) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<iterations {
+            guard
+                let plan = planApplyFromCache(tenant: tenant, instance: id, event: event, payload: payload, actor: nil)
+            else { return nil }
+            withExtendedLifetime(plan.statement.makeBindings()) {}
+            withExtendedLifetime(committed(plan)) {}
+        }
+        return (clock.now - start) / max(1, iterations)
+    }
+}

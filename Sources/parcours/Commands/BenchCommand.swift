@@ -60,6 +60,13 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Skip pgbench (runtime figures only).")
     var noPgbench = false
 
+    @Flag(
+        help: """
+            Also measure the runtime's own CPU per event without I/O (interpreting, encoding, the view), once before \
+            the first round: steadier than a round's figures on a shared machine.
+            """)
+    var ownWork = false
+
     @Option(
         help: """
             Instances of the benchmark's tenant besides the clients', created once and left at rest: a tenant in \
@@ -387,7 +394,9 @@ struct BenchCommand: AsyncParsableCommand {
                     }
                 }
                 await settle()
-                return try await self.runRuntime(runtime, clients: count, loops: loops, probe: probe)
+                return try await self.runRuntime(
+                    runtime, clients: count, loops: loops, probe: probe,
+                    measureOwnWork: self.ownWork && round == 1 && count == self.clientCounts.first)
             }
             deployed = true
             say(
@@ -422,13 +431,15 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     /// One instance per client; each client sends `submit` to its own instance in a loop.
-    func runRuntime(_ runtime: Runtime, clients: Int, loops: MultiThreadedEventLoopGroup, probe: PhaseProbe)
-        async throws -> (RuntimeFigures, String)
-    {
+    func runRuntime(
+        _ runtime: Runtime, clients: Int, loops: MultiThreadedEventLoopGroup, probe: PhaseProbe,
+        measureOwnWork: Bool = false
+    ) async throws -> (RuntimeFigures, String) {
         var ids: [String] = []
         for _ in 0..<clients {
             ids.append(try await runtime.start(tenant: Self.tenant, process: Self.process, params: [:]).id)
         }
+        if measureOwnWork { try await self.measureOwnWork(runtime, instance: ids[0]) }
         let clock = ContinuousClock()
         let begin = clock.now
         let measureFrom = begin + .milliseconds(Int(warmup * 1000))
@@ -495,6 +506,34 @@ struct BenchCommand: AsyncParsableCommand {
             p50: Self.percentile(latencies, 0.50), p99: Self.percentile(latencies, 0.99),
             cost: PhaseCost(from: before, to: after, client: \.ownCPU, transactions: latencies.count))
         return (figures, ids[0])
+    }
+
+    /// Prints the runtime's own CPU per event without I/O (`--own-work`): the median of five batches, each on one
+    /// thread, after one event sent for real (which puts the instance in the cache).
+    func measureOwnWork(_ runtime: Runtime, instance: String) async throws {
+        let payload: [String: Value] = [
+            "email": "client0+12345@example.org", "first_name": "Camille", "last_name": "Martin-Durand",
+            "organisation": "Direction des achats",
+        ]
+        let batch = 20_000
+        var perEvent: [Double] = []
+        for _ in 0..<5 {
+            _ = try await runtime.send(tenant: Self.tenant, instance: instance, event: "submit", payload: payload)
+            guard
+                let cost = runtime.measureOwnWork(
+                    tenant: Self.tenant, instance: instance, event: "submit", payload: payload, iterations: batch)
+            else {
+                printError("the runtime's own work: the event could not be applied from the cache")
+                return
+            }
+            perEvent.append(Self.seconds(cost))
+        }
+        perEvent.sort()
+        say(
+            String(
+                format:
+                    "the runtime's own work per event, without I/O: %.2f µs (median of 5 × %d events; %.2f to %.2f)",
+                perEvent[2] * 1e6, batch, perEvent[0] * 1e6, perEvent[4] * 1e6))
     }
 
     static func seconds(_ duration: Duration) -> Double {
