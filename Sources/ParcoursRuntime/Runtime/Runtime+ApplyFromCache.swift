@@ -135,11 +135,12 @@ extension Runtime {
     /// `parcours bench --own-work`: a steadier figure than a whole round on a shared machine. Every iteration plans
     /// against the entry the previous one left, as consecutive events do; nothing is sent, and the instance's entry
     /// is forgotten afterwards (the next event reads the instance again). Nil when the event cannot be applied from
-    /// the cache (send one through `send` first).
+    /// the cache (send one through `send` first), or `iterations` is not positive.
     package func measureOwnWork(
         tenant: String, instance id: String, event: String, payload: [String: Value], iterations: Int
     ) -> Duration? {
         defer { instanceCache.remove(tenant: tenant, instance: id) }
+        guard iterations > 0 else { return nil }
         let clock = ContinuousClock()
         let start = clock.now
         for _ in 0..<iterations {
@@ -149,6 +150,6 @@ extension Runtime {
             withExtendedLifetime(plan.statement.makeBindings()) {}
             withExtendedLifetime(committed(plan)) {}
         }
-        return (clock.now - start) / max(1, iterations)
+        return (clock.now - start) / iterations
     }
 }

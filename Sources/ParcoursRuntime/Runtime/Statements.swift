@@ -327,9 +327,12 @@ enum BinaryArray {
     /// Where the elements go: each as its length (-1: NULL) and its bytes.
     struct Output {
         var base: UnsafeMutableRawPointer
+        /// The bytes reserved: header and elements.
+        var capacity: Int
         var offset = 0
 
         mutating func write(length: Int, bytes: UnsafeRawBufferPointer?) {
+            precondition(offset + 4 + (bytes?.count ?? 0) <= capacity, "BinaryArray: more bytes than announced")
             base.storeBytes(of: Int32(length).bigEndian, toByteOffset: offset, as: Int32.self)
             offset += 4
             if let bytes, let source = bytes.baseAddress, bytes.count > 0 {
@@ -351,7 +354,7 @@ enum BinaryArray {
     ) {
         let header = count == 0 ? 12 : 20
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: header + size) { raw in
-            var output = Output(base: raw.baseAddress!)
+            var output = Output(base: raw.baseAddress!, capacity: header + size)
             output.base.storeBytes(of: Int32(count == 0 ? 0 : 1).bigEndian, toByteOffset: 0, as: Int32.self)
             output.base.storeBytes(of: Int32(hasNulls ? 1 : 0).bigEndian, toByteOffset: 4, as: Int32.self)
             output.base.storeBytes(of: element.rawValue.bigEndian, toByteOffset: 8, as: UInt32.self)

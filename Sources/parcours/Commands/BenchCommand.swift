@@ -393,10 +393,13 @@ struct BenchCommand: AsyncParsableCommand {
                             "\(self.restingInstances) instances at rest in tenant \(Self.tenant), besides the clients'")
                     }
                 }
+                if self.ownWork && round == 1 && count == self.clientCounts.first {
+                    // Before the reset: the phase that follows starts from the same state as every other.
+                    let instance = try await runtime.start(tenant: Self.tenant, process: Self.process, params: [:])
+                    try await self.measureOwnWork(runtime, instance: instance.id)
+                }
                 await settle()
-                return try await self.runRuntime(
-                    runtime, clients: count, loops: loops, probe: probe,
-                    measureOwnWork: self.ownWork && round == 1 && count == self.clientCounts.first)
+                return try await self.runRuntime(runtime, clients: count, loops: loops, probe: probe)
             }
             deployed = true
             say(
@@ -431,15 +434,13 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     /// One instance per client; each client sends `submit` to its own instance in a loop.
-    func runRuntime(
-        _ runtime: Runtime, clients: Int, loops: MultiThreadedEventLoopGroup, probe: PhaseProbe,
-        measureOwnWork: Bool = false
-    ) async throws -> (RuntimeFigures, String) {
+    func runRuntime(_ runtime: Runtime, clients: Int, loops: MultiThreadedEventLoopGroup, probe: PhaseProbe)
+        async throws -> (RuntimeFigures, String)
+    {
         var ids: [String] = []
         for _ in 0..<clients {
             ids.append(try await runtime.start(tenant: Self.tenant, process: Self.process, params: [:]).id)
         }
-        if measureOwnWork { try await self.measureOwnWork(runtime, instance: ids[0]) }
         let clock = ContinuousClock()
         let begin = clock.now
         let measureFrom = begin + .milliseconds(Int(warmup * 1000))
