@@ -349,9 +349,12 @@ public struct Interpreter: Sendable {
         step.instance.entries += 1
         let entry = step.instance.entries
         // Built only for a state that evaluates something on entry (most input states do not).
-        let evaluatesOnEntry =
-            !state.entrySet.isEmpty || !state.entryNotify.isEmpty || !state.timers.isEmpty
-            || { if case .input = state.kind { false } else { true } }()
+        let evaluatesOnEntry: Bool
+        if case .input = state.kind {
+            evaluatesOnEntry = !state.entrySet.isEmpty || !state.entryNotify.isEmpty || !state.timers.isEmpty
+        } else {
+            evaluatesOnEntry = true
+        }
         let inputRoots: [String: Value] = input.isEmpty || !evaluatesOnEntry ? [:] : ["input": .object(input)]
         try apply(state.entrySet, step: &step, roots: inputRoots)
         try send(state.entryNotify, step: &step, roots: inputRoots)

@@ -67,13 +67,11 @@ enum Statements {
     struct HistoryRows: Sendable {
         var rows: [HistoryWriter.Row]
         /// Each row's details as JSON text, in the rows' order.
-        var details: [String]
-
-        var isEmpty: Bool { rows.isEmpty }
+        var details: NullableTextArray
 
         init(_ rows: [HistoryWriter.Row]) {
             self.rows = rows
-            details = rows.map { $0.details.compactStorageJSON }
+            details = NullableTextArray(values: rows.map { $0.details.compactStorageJSON })
         }
 
         func append(to bindings: inout PostgresBindings) {
@@ -83,7 +81,7 @@ enum Statements {
             bindings.append(HistoryTexts(rows: rows, column: .from))
             bindings.append(HistoryTexts(rows: rows, column: .to))
             bindings.append(HistoryTexts(rows: rows, column: .actor))
-            bindings.append(TextArray(values: details))
+            bindings.append(details)
         }
     }
 
@@ -257,20 +255,6 @@ struct NullableTextArray: PostgresNonThrowingEncodable, PostgresDynamicTypeEncod
                 }
             }
         }
-    }
-}
-
-/// A `text[]` without NULLs.
-struct TextArray: PostgresNonThrowingEncodable, PostgresDynamicTypeEncodable, Sendable {
-    var values: [String] = []
-
-    static var psqlType: PostgresDataType { .textArray }
-    static var psqlFormat: PostgresFormat { .binary }
-
-    func encode<JSONEncoder: PostgresJSONEncoder>(
-        into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
-    ) {
-        NullableTextArray.write(count: values.count, into: &buffer) { values[$0] }
     }
 }
 

@@ -273,10 +273,10 @@ struct BenchCommand: AsyncParsableCommand {
         try await admin.close()
     }
 
-    /// Stops the embedded server and removes its folder on Ctrl-C.
     /// The throwaway servers' folders in /tmp: this prefix, then a random suffix.
     static let folderPrefix = "parcours-bench-"
 
+    /// Stops the embedded server and removes its folder on Ctrl-C.
     static func stopOnInterrupt(_ postgres: EmbeddedPostgres, folder: URL) -> any DispatchSourceSignal {
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
@@ -467,13 +467,8 @@ struct BenchCommand: AsyncParsableCommand {
                     // logs only what changed in a row, and an address sent again would make the runtime's WAL
                     // smaller.
                     var generator = SystemRandomNumberGenerator()
-                    let payloads: [[String: Value]] = (0..<256).map { _ in
-                        [
-                            "email": .string(
-                                "client\(index)+\(Int.random(in: 10_000...99_999, using: &generator))@example.org"),
-                            "first_name": "Camille", "last_name": "Martin-Durand",
-                            "organisation": "Direction des achats",
-                        ]
+                    let payloads = (0..<256).map { _ in
+                        Self.payload(client: index, number: Int.random(in: 10_000...99_999, using: &generator))
                     }
                     var sequence = 0
                     while true {
@@ -509,13 +504,19 @@ struct BenchCommand: AsyncParsableCommand {
         return (figures, ids[0])
     }
 
+    /// A `submit` payload of `bench_signup`: client `client`'s address, tagged with `number` (five digits, as
+    /// pgbench's script writes it).
+    static func payload(client: Int, number: Int) -> [String: Value] {
+        [
+            "email": .string("client\(client)+\(number)@example.org"), "first_name": "Camille",
+            "last_name": "Martin-Durand", "organisation": "Direction des achats",
+        ]
+    }
+
     /// Prints the runtime's own CPU per event without I/O (`--own-work`): the median of five batches, each on one
     /// thread, after one event sent for real (which puts the instance in the cache).
     func measureOwnWork(_ runtime: Runtime, instance: String) async throws {
-        let payload: [String: Value] = [
-            "email": "client0+12345@example.org", "first_name": "Camille", "last_name": "Martin-Durand",
-            "organisation": "Direction des achats",
-        ]
+        let payload = Self.payload(client: 0, number: 12_345)
         let batch = 20_000
         var perEvent: [Double] = []
         for _ in 0..<5 {
